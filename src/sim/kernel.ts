@@ -1,0 +1,368 @@
+/**
+ * The pixel kernel: one detector pixel's intensity from precomputed numbers only (no I/O, no
+ * allocation). The loop nest, the caching of the solid angle, polarization and capture fraction, and
+ * every floating-point operation follow the C reference in order, so that results are the C's up to
+ * the last bits of the math library.
+ */
+
+import {
+  type HklGrid,
+  type InterpolationScratch,
+  interpolateF,
+  interpolationOutOfRange,
+  interpolationScratch,
+  nearestF,
+} from "./structure-factors.js";
+import { ROUND_SCALE, ShapeCode, sinc3, sincg, TOPHAT_CUTOFF } from "./lattice.js";
+import { polarizationFactor } from "./polarization.js";
+
+/** Everything the kernel reads: numbers and typed arrays only, so that it crosses to workers. */
+export interface KernelPlan {
+  fpixels: number;
+  spixels: number;
+  roiXmin: number;
+  roiXmax: number;
+  roiYmin: number;
+  roiYmax: number;
+  /** Pixels whose mask value is 0 are skipped; null without -mask. */
+  mask: Uint16Array | null;
+
+  oversample: number;
+  subpixelSize: number;
+  pixelSize: number;
+  thicksteps: number;
+  thickstep: number;
+  detectorThick: number;
+  detectorMu: number;
+  /** pix0, fdet, sdet, odet, beam: 15 numbers. */
+  detector: Float64Array;
+  curved: boolean;
+  pointPixel: boolean;
+  distance: number;
+  closeDistance: number;
+
+  sources: number;
+  /** Unit vectors from sample to source, 3 per source. */
+  sourceDirection: Float64Array;
+  sourceLambda: Float64Array;
+  dmin: number;
+
+  nopolar: boolean;
+  polarization: number;
+  /** The polarization axis, already at the fixed point of repeated normalisation. */
+  polarAxis: Float64Array;
+  oversampleThick: boolean;
+  oversamplePolar: boolean;
+  oversampleOmega: boolean;
+
+  phisteps: number;
+  domains: number;
+  /** phi angle (radians) of each step, for the trace. */
+  phi: Float64Array;
+  /** Real-space a, b, c (m) per (phi step, domain): 9 numbers each, phi outer. */
+  cellTable: Float64Array;
+  /** The same for the very first path of a single-threaded C run (stale rotation not yet set). */
+  cellTableFirst: Float64Array;
+  /** Row-major index of the pixel that holds that first path, or -1. */
+  firstPathPixel: number;
+
+  shape: ShapeCode;
+  Na: number;
+  Nb: number;
+  Nc: number;
+  fudge: number;
+  /** a*, b*, c* (1/Angstrom): 9 numbers. */
+  reciprocal: Float64Array;
+  Ibg: number;
+  waterSize: number;
+
+  /** Structure factors (count 0 without -hkl or Fdump.bin). */
+  grid: HklGrid;
+  defaultF: number;
+  interpolate: boolean;
+  /** After an out-of-range interpolation: the nearest grid value (C) or default_F (spec). */
+  interpolationFallbackNearest: boolean;
+
+  /** r_e^2 * fluence, multiplied in the C's order. */
+  reFluence: number;
+  steps: number;
+}
+
+/** Hooks through which a traced pixel reports its intermediate values (see trace.ts). */
+export interface PixelTracer {
+  geometry(
+    px: number,
+    py: number,
+    pz: number,
+    airpath: number,
+    omega: number,
+    dx: number,
+    dy: number,
+    dz: number,
+    ix: number,
+    iy: number,
+    iz: number,
+    lambda: number,
+    qx: number,
+    qy: number,
+    qz: number,
+  ): void;
+  crystal(cell: Float64Array, offset: number, h: number, k: number, l: number, h0: number, k0: number, l0: number): void;
+  squareLattice(fa: number, fb: number, fc: number, fLatt: number): void;
+  phiStep(phiTic: number, phi: number, k: number, fb: number, fLatt: number): void;
+  structureFactor(fCell: number): void;
+  source2(fCell: number, fLatt: number, polar: number, cos2theta: number, lambda: number): void;
+  final(I: number, capture: number, polar: number, omega: number, cos2theta: number, value: number): void;
+}
+
+/** Per-thread mutable state: the C's globals that leak from pixel to pixel. */
+export interface KernelState {
+  /** The C's global interpolation switch, turned off for good by an out-of-range neighbourhood. */
+  interpolate: boolean;
+  /** Set when this thread turned interpolation off; the h, k, l, h0, k0, l0 that did it. */
+  interpolationStop: Float64Array | null;
+  /** Sum of the solid angle over every subpixel and layer rendered (the C's omega_sum). */
+  omegaSum: number;
+  /** Paths (subpixel, layer, source) that reached the phi loop. */
+  paths: number;
+  scratch: InterpolationScratch;
+  polarScratch: Float64Array;
+}
+
+export function kernelState(plan: KernelPlan): KernelState {
+  return {
+    interpolate: plan.interpolate,
+    interpolationStop: null,
+    omegaSum: 0,
+    paths: 0,
+    scratch: interpolationScratch(),
+    polarScratch: new Float64Array(6),
+  };
+}
+
+/** Intensity of pixel (fpixel, spixel) in photons, before the float32 store. */
+export function renderPixel(
+  p: KernelPlan,
+  st: KernelState,
+  fpixel: number,
+  spixel: number,
+  tracer: PixelTracer | null,
+): number {
+  const os = p.oversample;
+  const sub = p.subpixelSize;
+  const det = p.detector;
+  const p0x = det[0];
+  const p0y = det[1];
+  const p0z = det[2];
+  const fx = det[3];
+  const fy = det[4];
+  const fz = det[5];
+  const sx = det[6];
+  const sy = det[7];
+  const sz = det[8];
+  const ox = det[9];
+  const oy = det[10];
+  const oz = det[11];
+  const nSources = p.sources;
+  const srcDir = p.sourceDirection;
+  const srcLambda = p.sourceLambda;
+  const phisteps = p.phisteps;
+  const domains = p.domains;
+  const shape = p.shape;
+  const Na = p.Na;
+  const Nb = p.Nb;
+  const Nc = p.Nc;
+  const grid = p.grid;
+  const defaultF = p.defaultF;
+  const osThick = p.oversampleThick;
+  const osPolar = p.oversamplePolar;
+  const osOmega = p.oversampleOmega;
+  const dmin = p.dmin;
+  const tracing = tracer !== null;
+
+  let I = p.Ibg;
+  let polar = p.nopolar ? 1.0 : 0.0;
+  let omega = 0.0;
+  let capture = 0.0;
+  let ix = 0;
+  let iy = 0;
+  let iz = 0;
+  let dx = 0;
+  let dy = 0;
+  let dz = 0;
+  let firstPath = p.firstPathPixel === spixel * p.fpixels + fpixel;
+
+  for (let t = 0; t < p.thicksteps; t++) {
+    const Odet = t * p.thickstep;
+    capture = p.detectorThick === 0.0 ? 1.0 : 0.0;
+    for (let subS = 0; subS < os; subS++) {
+      for (let subF = 0; subF < os; subF++) {
+        const Fdet = sub * (fpixel * os + subF) + sub / 2.0;
+        const Sdet = sub * (spixel * os + subS) + sub / 2.0;
+        let px = Fdet * fx + Sdet * sx + Odet * ox + p0x;
+        let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
+        let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
+        if (p.curved) {
+          // every pixel at `distance`: rotate the beam spot by the flat position's y and z, in radians
+          const dist = p.distance;
+          const vx = dist * det[12];
+          const vy = dist * det[13];
+          const vz = dist * det[14];
+          const a1 = py / dist;
+          const a2 = pz / dist;
+          let sin = Math.sin(a1);
+          let cos = Math.cos(a1);
+          let d = (sx * vx + sy * vy + sz * vz) * (1.0 - cos);
+          const nx = sx * d + vx * cos + (-sz * vy + sy * vz) * sin;
+          const ny = sy * d + vy * cos + (+sz * vx - sx * vz) * sin;
+          const nz = sz * d + vz * cos + (-sy * vx + sx * vy) * sin;
+          sin = Math.sin(a2);
+          cos = Math.cos(a2);
+          d = (fx * nx + fy * ny + fz * nz) * (1.0 - cos);
+          px = fx * d + nx * cos + (-fz * ny + fy * nz) * sin;
+          py = fy * d + ny * cos + (+fz * nx - fx * nz) * sin;
+          pz = fz * d + nz * cos + (-fy * nx + fx * ny) * sin;
+        }
+        const airpath = Math.sqrt(px * px + py * py + pz * pz);
+        if (airpath !== 0.0) {
+          dx = px / airpath;
+          dy = py / airpath;
+          dz = pz / airpath;
+        } else {
+          dx = dy = dz = 0.0;
+        }
+        if (omega === 0.0 || osOmega) {
+          omega = p.pointPixel
+            ? 1.0 / airpath / airpath
+            : ((p.pixelSize * p.pixelSize) / airpath / airpath) * p.closeDistance / airpath;
+        }
+        st.omegaSum += omega;
+        if (capture === 0.0 || osThick) {
+          const parallax = dx * ox + dy * oy + dz * oz;
+          capture =
+            Math.exp((-t * p.thickstep * p.detectorMu) / parallax) -
+            Math.exp((-(t + 1) * p.thickstep * p.detectorMu) / parallax);
+        }
+
+        for (let source = 0; source < nSources; source++) {
+          ix = -srcDir[3 * source];
+          iy = -srcDir[3 * source + 1];
+          iz = -srcDir[3 * source + 2];
+          const lambda = srcLambda[source];
+          const qx = (dx - ix) / lambda;
+          const qy = (dy - iy) / lambda;
+          const qz = (dz - iz) / lambda;
+          if (tracing && source === 0) {
+            tracer.geometry(px, py, pz, airpath, omega, dx, dy, dz, ix, iy, iz, lambda, qx, qy, qz);
+          }
+          const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
+          if (dmin > 0.0 && stol > 0.0 && dmin > 0.5 / stol) continue;
+
+          if (polar === 0.0 || osPolar) {
+            const v = st.polarScratch;
+            v[0] = ix;
+            v[1] = iy;
+            v[2] = iz;
+            v[3] = dx;
+            v[4] = dy;
+            v[5] = dz;
+            polar = polarizationFactor(p.polarization, v, p.polarAxis[0], p.polarAxis[1], p.polarAxis[2]);
+            ix = v[0];
+            iy = v[1];
+            iz = v[2];
+            dx = v[3];
+            dy = v[4];
+            dz = v[5];
+          }
+
+          const cell = firstPath ? p.cellTableFirst : p.cellTable;
+          firstPath = false;
+          st.paths++;
+          for (let phiTic = 0; phiTic < phisteps; phiTic++) {
+            for (let mos = 0; mos < domains; mos++) {
+              const e = (phiTic * domains + mos) * 9;
+              const h = cell[e] * qx + cell[e + 1] * qy + cell[e + 2] * qz;
+              const k = cell[e + 3] * qx + cell[e + 4] * qy + cell[e + 5] * qz;
+              const l = cell[e + 6] * qx + cell[e + 7] * qy + cell[e + 8] * qz;
+              const h0 = Math.ceil(h - 0.5);
+              const k0 = Math.ceil(k - 0.5);
+              const l0 = Math.ceil(l - 0.5);
+              const traceHere = tracing && source === 0 && mos === 0;
+              if (traceHere && phiTic === 0) tracer.crystal(cell, e, h, k, l, h0, k0, l0);
+
+              let fLatt = 1.0;
+              if (shape === ShapeCode.Square) {
+                let fa = 1.0;
+                let fb = 1.0;
+                let fc = 1.0;
+                if (Na > 1) {
+                  fa = sincg(Math.PI * h, Na);
+                  fLatt *= fa;
+                }
+                if (Nb > 1) {
+                  fb = sincg(Math.PI * k, Nb);
+                  fLatt *= fb;
+                }
+                if (Nc > 1) {
+                  fc = sincg(Math.PI * l, Nc);
+                  fLatt *= fc;
+                }
+                if (traceHere) {
+                  if (phiTic === 0) tracer.squareLattice(fa, fb, fc, fLatt);
+                  tracer.phiStep(phiTic, p.phi[phiTic], k, fb, fLatt);
+                }
+              } else {
+                fLatt = shapedLattice(p, h, k, l, h0, k0, l0);
+              }
+              if (fLatt === 0.0 && p.waterSize === 0.0) continue;
+
+              let fCell: number;
+              if (st.interpolate && interpolationOutOfRange(grid, h, k, l)) {
+                st.interpolate = false;
+                st.interpolationStop ??= Float64Array.of(h, k, l, h0, k0, l0);
+                fCell = p.interpolationFallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
+              } else if (st.interpolate) {
+                fCell = interpolateF(grid, st.scratch, h, k, l);
+              } else {
+                fCell = nearestF(grid, defaultF, h0, k0, l0);
+              }
+              if (traceHere && phiTic === 0) tracer.structureFactor(fCell);
+              if (tracing && source === 2 && mos === 0 && phiTic === 0) {
+                tracer.source2(fCell, fLatt, polar, ix * dx + iy * dy + iz * dz, lambda);
+              }
+
+              I += fCell * fCell * fLatt * fLatt;
+              if (osThick) I *= capture;
+              if (osPolar) I *= polar;
+              if (osOmega) I *= omega;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  let value = (p.reFluence * I) / p.steps;
+  if (!osThick) value *= capture;
+  if (!osPolar) value *= polar;
+  if (!osOmega) value *= omega;
+  if (tracing) tracer.final(I, capture, polar, omega, ix * dx + iy * dy + iz * dz, value);
+  return value;
+}
+
+function shapedLattice(p: KernelPlan, h: number, k: number, l: number, h0: number, k0: number, l0: number): number {
+  const Na = p.Na;
+  const Nb = p.Nb;
+  const Nc = p.Nc;
+  if (p.shape === ShapeCode.Round) {
+    const hradSqr = (h - h0) * (h - h0) * Na * Na + (k - k0) * (k - k0) * Nb * Nb + (l - l0) * (l - l0) * Nc * Nc;
+    return Na * Nb * Nc * ROUND_SCALE * sinc3(Math.PI * Math.sqrt(hradSqr * p.fudge));
+  }
+  const r = p.reciprocal;
+  const dxs = (h - h0) * r[0] + (k - k0) * r[3] + (l - l0) * r[6];
+  const dys = (h - h0) * r[1] + (k - k0) * r[4] + (l - l0) * r[7];
+  const dzs = (h - h0) * r[2] + (k - k0) * r[5] + (l - l0) * r[8];
+  const radStarSqr = (dxs * dxs + dys * dys + dzs * dzs) * Na * Na * Nb * Nb * Nc * Nc;
+  if (p.shape === ShapeCode.Gauss) return Na * Nb * Nc * Math.exp(-((radStarSqr / 0.63) * p.fudge));
+  return Na * Nb * Nc * (radStarSqr * p.fudge < TOPHAT_CUTOFF ? 1 : 0);
+}

@@ -1,0 +1,162 @@
+/**
+ * The C program's random numbers: Numerical Recipes `ran1` (minimal standard generator with a
+ * Bays-Durham shuffle) and the deviates built on it. The shuffle table is shared by every seed
+ * stream, exactly as the C's static variables are, so that a stream re-seeding (a negative seed)
+ * refills the table the others then draw from. Float results are rounded to float32 wherever the
+ * C stores a `float`.
+ */
+
+const IA = 16807;
+const IM = 2147483647;
+const AM = 1.0 / IM;
+const IQ = 127773;
+const IR = 2836;
+const NTAB = 32;
+const NDIV = 1 + Math.trunc((IM - 1) / NTAB);
+const RNMX = 1.0 - 1.2e-7;
+const RNMX_F32 = Math.fround(RNMX);
+
+/** A seed stream: the C's `long` passed by address. */
+export interface SeedStream {
+  value: number;
+}
+
+/** The generator state the C keeps in static variables, shared by all seed streams. */
+export class RandomSource {
+  private iy = 0;
+  private readonly iv = new Float64Array(NTAB);
+
+  /** One uniform deviate in (0, 1), as float32. */
+  ran1(seed: SeedStream): number {
+    let idum = seed.value;
+    if (idum <= 0 || this.iy === 0) {
+      idum = -idum < 1 ? 1 : -idum;
+      for (let j = NTAB + 7; j >= 0; j--) {
+        const k = Math.trunc(idum / IQ);
+        idum = IA * (idum - k * IQ) - IR * k;
+        if (idum < 0) idum += IM;
+        if (j < NTAB) this.iv[j] = idum;
+      }
+      this.iy = this.iv[0];
+    }
+    const k = Math.trunc(idum / IQ);
+    idum = IA * (idum - k * IQ) - IR * k;
+    if (idum < 0) idum += IM;
+    const j = Math.trunc(this.iy / NDIV);
+    this.iy = this.iv[j];
+    this.iv[j] = idum;
+    seed.value = idum;
+    const temp = Math.fround(AM * this.iy);
+    return temp > RNMX ? RNMX_F32 : temp;
+  }
+}
+
+/**
+ * Random rotation within a spherical cap of the given angular size (radians; 90 is treated as a
+ * full sphere by the C's caller). Consumes exactly three deviates. Returns a row-major 3x3 matrix.
+ */
+export function mosaicRotationUmat(mosaicity: number, rng: RandomSource, seed: SeedStream): Float64Array {
+  const r1 = 2.0 * rng.ran1(seed) - 1.0;
+  const r2 = 2.0 * rng.ran1(seed) - 1.0;
+  const r3 = 2.0 * rng.ran1(seed) - 1.0;
+  const xyrad = Math.sqrt(1.0 - r2 * r2);
+  // float mosaicity * powf(float, float), as in the C
+  const rot = Math.fround(
+    Math.fround(mosaicity) * Math.fround(Math.fround(1.0 - r3 * r3) ** Math.fround(1.0 / 3.0)),
+  );
+  const v1 = xyrad * Math.sin(Math.PI * r1);
+  const v2 = xyrad * Math.cos(Math.PI * r1);
+  const v3 = r2;
+  const t1 = Math.cos(rot);
+  const t2 = 1.0 - t1;
+  const t3 = v1 * v1;
+  const t6 = t2 * v1;
+  const t7 = t6 * v2;
+  const t8 = Math.sin(rot);
+  const t9 = t8 * v3;
+  const t11 = t6 * v3;
+  const t12 = t8 * v2;
+  const t15 = v2 * v2;
+  const t19 = t2 * v2 * v3;
+  const t20 = t8 * v1;
+  const t24 = v3 * v3;
+  return Float64Array.of(
+    t1 + t2 * t3,
+    t7 - t9,
+    t11 + t12,
+    t7 + t9,
+    t1 + t2 * t15,
+    t19 - t20,
+    t11 - t12,
+    t19 + t20,
+    t1 + t2 * t24,
+  );
+}
+
+/** Rotation angles (x, y, z, radians) of a unitary matrix, as the C's `umat2misset`. */
+export function umat2misset(umat: ArrayLike<number>): [number, number, number] {
+  let [uxx, uxy, uxz, uyx, uyy, uyz, uzx, uzy, uzz] = Array.from(umat);
+  let mx = Math.sqrt(uxx * uxx + uxy * uxy + uxz * uxz);
+  let my = Math.sqrt(uyx * uyx + uyy * uyy + uyz * uyz);
+  let mz = Math.sqrt(uzx * uzx + uzy * uzy + uzz * uzz);
+  if (mx > 0) {
+    uxx /= mx;
+    uxy /= mx;
+    uxz /= mx;
+  }
+  if (my > 0) {
+    uyx /= my;
+    uyy /= my;
+    uyz /= my;
+  }
+  if (mz > 0) {
+    uzx /= mz;
+    uzy /= mz;
+    uzz /= mz;
+  }
+  if (mx >= 0 && my <= 0 && mz <= 0) {
+    [uyx, uyy, uyz, uzx, uzy, uzz] = [0, 1, 0, 0, 0, 1];
+  }
+  if (mx <= 0 && my >= 0 && mz <= 0) {
+    [uxx, uxy, uxz, uzx, uzy, uzz] = [1, 0, 0, 0, 0, 1];
+  }
+  if (mx <= 0 && my <= 0 && mz >= 0) {
+    [uxx, uxy, uxz, uyx, uyy, uyz] = [1, 0, 0, 0, 1, 0];
+  }
+  // Twice: replace any empty row by the normalised cross product of the other two.
+  for (let pass = 0; pass < 2; pass++) {
+    const xcy = normalised(uxy * uyz - uxz * uyy, uxz * uyx - uxx * uyz, uxx * uyy - uxy * uyx);
+    const ycz = normalised(uyy * uzz - uyz * uzy, uyz * uzx - uyx * uzz, uyx * uzy - uyy * uzx);
+    const zcx = normalised(uzy * uxz - uzz * uxy, uzz * uxx - uzx * uxz, uzx * uxy - uzy * uxx);
+    if (mx <= 0) [uxx, uxy, uxz] = ycz;
+    if (my <= 0) [uyx, uyy, uyz] = zcx;
+    if (mz <= 0) [uzx, uzy, uzz] = xcy;
+  }
+  mx = Math.sqrt(uxx * uxx + uxy * uxy + uxz * uxz);
+  my = Math.sqrt(uyx * uyx + uyy * uyy + uyz * uyz);
+  mz = Math.sqrt(uzx * uzx + uzy * uzy + uzz * uzz);
+  if (mx > 0) {
+    uxx /= mx;
+    uxy /= mx;
+    uxz /= mx;
+  }
+  if (my > 0) {
+    uyx /= my;
+    uyy /= my;
+    uyz /= my;
+  }
+  if (mz > 0) {
+    uzx /= mz;
+    uzy /= mz;
+    uzz /= mz;
+  }
+  if (uzx * uzx < 1.0) {
+    return [Math.atan2(uzy, uzz), Math.atan2(-uzx, Math.sqrt(uzy * uzy + uzz * uzz)), Math.atan2(uyx, uxx)];
+  }
+  return [Math.atan2(1, 1) * 4, Math.atan2(1, 1) * 2, Math.atan2(uxy, -uyy)];
+}
+
+function normalised(x: number, y: number, z: number): [number, number, number] {
+  const m = Math.sqrt(x * x + y * y + z * z);
+  return m > 0 ? [x / m, y / m, z / m] : [x, y, z];
+}
