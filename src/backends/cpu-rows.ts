@@ -6,8 +6,7 @@
  * are rendered again in a second pass (see cpu.ts), so the image never depends on the thread count.
  */
 
-import { type KernelPlan, type KernelState, kernelState, renderPixel } from "../sim/kernel.js";
-import { insideRoi } from "../sim/plan.js";
+import { type KernelPlan, type KernelState, renderSpan } from "../sim/kernel.js";
 
 /** The two passes of a render: every ROI row, then the rows to render again. */
 export const PASSES = 2;
@@ -27,6 +26,12 @@ export interface SharedRender {
   /** [first row known to stop interpolation] then per pass [next, count, done, force interpolation off]. */
   control: Int32Array;
 }
+
+/**
+ * Pixels per kernel call. Calls this short let V8 optimise the kernel once; a whole row per call also
+ * triggers an on-stack-replacement compile of the same large function, doubling the JIT cost.
+ */
+const SPAN = 32;
 
 export const FIRST_STOP_ROW = 0;
 const NEXT = 1;
@@ -73,9 +78,9 @@ export function doneCounter(pass: number): number {
   return passField(pass, DONE);
 }
 
-function recordStop(shared: SharedRender, row: number, fpixel: number, state: KernelState): void {
-  shared.rowStopPixel[row] = fpixel;
-  shared.rowStopHkl.set(state.interpolationStop as Float64Array, 6 * row);
+function recordStop(shared: SharedRender, row: number, stop: Float64Array): void {
+  shared.rowStopPixel[row] = stop[6];
+  shared.rowStopHkl.set(stop.subarray(0, 6), 6 * row);
   const ctl = shared.control;
   for (;;) {
     const known = Atomics.load(ctl, FIRST_STOP_ROW);
@@ -84,22 +89,14 @@ function recordStop(shared: SharedRender, row: number, fpixel: number, state: Ke
 }
 
 function renderRow(plan: KernelPlan, shared: SharedRender, state: KernelState, row: number, forceOff: boolean): void {
-  const { fpixels, mask } = plan;
   state.interpolate = plan.interpolate && !forceOff && Atomics.load(shared.control, FIRST_STOP_ROW) > row;
   shared.rowStartedOn[row] = state.interpolate ? 1 : 0;
   state.interpolationStop = null;
   state.omegaSum = 0;
-  const image = shared.image;
-  for (let fpixel = 0; fpixel < fpixels; fpixel++) {
-    if (!insideRoi(plan, fpixel, row)) continue;
-    const index = row * fpixels + fpixel;
-    if (mask !== null && mask[index] === 0) continue;
-    const wasOn = state.interpolate;
-    image[index] = 0;
-    // float32 accumulation into a zeroed pixel, as the C's floatimage[] += test
-    image[index] += renderPixel(plan, state, fpixel, row, null);
-    if (wasOn && !state.interpolate) recordStop(shared, row, fpixel, state);
-  }
+  const first = Math.max(0, plan.roiXmin);
+  const last = Math.min(plan.fpixels - 1, plan.roiXmax);
+  for (let f = first; f <= last; f += SPAN) renderSpan(plan, state, row, f, Math.min(last, f + SPAN - 1), shared.image, 0, null);
+  if (state.interpolationStop) recordStop(shared, row, state.interpolationStop);
   shared.rowOmega[row] = state.omegaSum;
 }
 

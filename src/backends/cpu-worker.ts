@@ -1,14 +1,20 @@
 /**
- * A CPU render worker: on start it joins the first pass; afterwards it joins each pass the main
- * thread announces by number.
+ * A CPU render worker. It is started before the plan exists (so that its start-up overlaps the main
+ * thread's set-up); the first message brings the plan and the shared buffers and starts the first
+ * pass, later messages name further passes.
  */
 
-import { parentPort, workerData } from "node:worker_threads";
-import { type KernelPlan, kernelState } from "../sim/kernel.js";
+import { parentPort } from "node:worker_threads";
+import { type KernelPlan, type KernelState, kernelState } from "../sim/kernel.js";
 import { renderClaimedRows, type SharedRender } from "./cpu-rows.js";
 
-const { plan, shared } = workerData as { plan: KernelPlan; shared: SharedRender };
-const state = kernelState(plan);
+let job: { plan: KernelPlan; shared: SharedRender; state: KernelState } | null = null;
 
-renderClaimedRows(plan, shared, 0, state);
-parentPort?.on("message", (pass: number) => renderClaimedRows(plan, shared, pass, state));
+parentPort?.on("message", (message: { plan: KernelPlan; shared: SharedRender } | number) => {
+  if (typeof message === "number") {
+    if (job) renderClaimedRows(job.plan, job.shared, message, job.state);
+    return;
+  }
+  job = { ...message, state: kernelState(message.plan) };
+  renderClaimedRows(job.plan, job.shared, 0, job.state);
+});

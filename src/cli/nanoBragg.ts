@@ -6,9 +6,9 @@
  */
 
 import { availableParallelism } from "node:os";
-import { renderImage } from "../backends/cpu.js";
+import { CpuBackend } from "../backends/cpu.js";
 import { writeRawFloat } from "../io/raw-float.js";
-import { kernelState, renderPixel } from "../sim/kernel.js";
+import { kernelState, renderSpan } from "../sim/kernel.js";
 import { buildPlan, insideRoi } from "../sim/plan.js";
 import { MissingInputsError, type Simulation, setupSimulation } from "../sim/setup.js";
 import { imageStats } from "../sim/stats.js";
@@ -30,15 +30,15 @@ function print(lines: string[]): void {
  * have reached there (interpolation still on or already switched off).
  */
 function tracePixel(sim: Simulation, plan: KernelPlan, render: RenderResult, slow: number, fast: number): string[] {
-  if (slow < 0 || slow >= plan.spixels || fast < 0 || fast >= plan.fpixels || !insideRoi(plan, fast, slow)) {
-    return [];
-  }
+  const index = slow * plan.fpixels + fast;
+  const outside = slow < 0 || slow >= plan.spixels || fast < 0 || fast >= plan.fpixels || !insideRoi(plan, fast, slow);
+  if (outside || (plan.mask !== null && plan.mask[index] === 0)) return [];
   const state = kernelState(plan);
   const stop = render.interpolationStop;
   state.interpolate =
     plan.interpolate && (stop === null || stop.slow > slow || (stop.slow === slow && stop.fast >= fast));
   const tracer = new TraceRecorder({ ...plan, fluence: sim.fluence });
-  renderPixel(plan, state, fast, slow, tracer);
+  renderSpan(plan, state, slow, fast, fast, new Float32Array(1), index, tracer);
   return [cprintf("TRACE_CONFIG: tracing pixel (spixel=%d, fpixel=%d)", slow, fast), ...tracer.lines];
 }
 
@@ -50,10 +50,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   for (const warning of parsed.warnings) process.stderr.write(`nanoBragg: warning: ${warning}\n`);
   const config = parsed.config;
-  const sim = setupSimulation(config);
-  print(setupReport(sim));
-  const plan = buildPlan(sim);
-  const render = await renderImage(plan, config.workers);
+  const backend = new CpuBackend(config.workers);
+  let render: RenderResult;
+  let sim: Simulation;
+  let plan: KernelPlan;
+  try {
+    sim = setupSimulation(config);
+    print(setupReport(sim));
+    plan = buildPlan(sim);
+    render = await backend.render(plan);
+  } finally {
+    await backend.close();
+  }
   if (render.interpolationStop) {
     const [h, k, l, h0, k0, l0] = render.interpolationStop.hkl;
     print([

@@ -4,7 +4,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { InputError } from "../util/input-error.js";
 import { describeFsError } from "./text-lines.js";
 
+const littleEndianHost = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
 export function encodeRawFloat(image: Float32Array): Buffer {
+  if (littleEndianHost) return Buffer.from(image.buffer, image.byteOffset, image.byteLength);
   const bytes = Buffer.alloc(image.length * 4);
   for (let i = 0; i < image.length; i++) bytes.writeFloatLE(image[i], i * 4);
   return bytes;

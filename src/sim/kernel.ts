@@ -44,6 +44,8 @@ export interface KernelPlan {
   sources: number;
   /** Unit vectors from sample to source, 3 per source. */
   sourceDirection: Float64Array;
+  /** The incident vectors (minus the directions) normalised once more, as polarization leaves them. */
+  sourceIncidentAgain: Float64Array;
   sourceLambda: Float64Array;
   dmin: number;
 
@@ -119,13 +121,14 @@ export interface PixelTracer {
 export interface KernelState {
   /** The C's global interpolation switch, turned off for good by an out-of-range neighbourhood. */
   interpolate: boolean;
-  /** Set when this thread turned interpolation off; the h, k, l, h0, k0, l0 that did it. */
+  /** Set when this thread turned interpolation off: h, k, l, h0, k0, l0 and the fast pixel index. */
   interpolationStop: Float64Array | null;
   /** Sum of the solid angle over every subpixel and layer rendered (the C's omega_sum). */
   omegaSum: number;
   /** Paths (subpixel, layer, source) that reached the phi loop. */
   paths: number;
   scratch: InterpolationScratch;
+  /** The diffracted vector through the polarization call. */
   polarScratch: Float64Array;
 }
 
@@ -136,20 +139,27 @@ export function kernelState(plan: KernelPlan): KernelState {
     omegaSum: 0,
     paths: 0,
     scratch: interpolationScratch(),
-    polarScratch: new Float64Array(6),
+    polarScratch: new Float64Array(3),
   };
 }
 
-/** Intensity of pixel (fpixel, spixel) in photons, before the float32 store. */
-export function renderPixel(
+/**
+ * Render pixels fFirst..fLast of row `spixel` (the caller clips to the ROI; masked pixels are
+ * skipped) into out[index - outBase], as the C's `floatimage[index] += value` on a zeroed image.
+ */
+export function renderSpan(
   p: KernelPlan,
   st: KernelState,
-  fpixel: number,
   spixel: number,
+  fFirst: number,
+  fLast: number,
+  out: Float32Array,
+  outBase: number,
   tracer: PixelTracer | null,
-): number {
+): void {
   const os = p.oversample;
   const sub = p.subpixelSize;
+  const halfSub = sub / 2.0;
   const det = p.detector;
   const p0x = det[0];
   const p0y = det[1];
@@ -163,191 +173,213 @@ export function renderPixel(
   const ox = det[9];
   const oy = det[10];
   const oz = det[11];
+  const curved = p.curved;
+  const pointPixel = p.pointPixel;
+  const pixelSqr = p.pixelSize * p.pixelSize;
+  const closeDistance = p.closeDistance;
+  const thicksteps = p.thicksteps;
+  const thickstep = p.thickstep;
+  const mu = p.detectorMu;
+  const captureStart = p.detectorThick === 0.0 ? 1.0 : 0.0;
   const nSources = p.sources;
   const srcDir = p.sourceDirection;
   const srcLambda = p.sourceLambda;
+  const srcAgain = p.sourceIncidentAgain;
+  const dmin = p.dmin;
+  const polarStart = p.nopolar ? 1.0 : 0.0;
+  const kahn = p.polarization;
+  const pax = p.polarAxis[0];
+  const pay = p.polarAxis[1];
+  const paz = p.polarAxis[2];
   const phisteps = p.phisteps;
   const domains = p.domains;
   const shape = p.shape;
   const Na = p.Na;
   const Nb = p.Nb;
   const Nc = p.Nc;
+  const noWater = p.waterSize === 0.0;
   const grid = p.grid;
   const defaultF = p.defaultF;
   const osThick = p.oversampleThick;
   const osPolar = p.oversamplePolar;
   const osOmega = p.oversampleOmega;
-  const dmin = p.dmin;
+  const reFluence = p.reFluence;
+  const steps = p.steps;
+  const mask = p.mask;
+  const rowBase = spixel * p.fpixels;
   const tracing = tracer !== null;
+  const polarScratch = st.polarScratch;
+  let omegaSum = st.omegaSum;
+  let paths = st.paths;
 
-  let I = p.Ibg;
-  let polar = p.nopolar ? 1.0 : 0.0;
-  let omega = 0.0;
-  let capture = 0.0;
-  let ix = 0;
-  let iy = 0;
-  let iz = 0;
-  let dx = 0;
-  let dy = 0;
-  let dz = 0;
-  let firstPath = p.firstPathPixel === spixel * p.fpixels + fpixel;
+  for (let fpixel = fFirst; fpixel <= fLast; fpixel++) {
+    const index = rowBase + fpixel;
+    if (mask !== null && mask[index] === 0) continue;
 
-  for (let t = 0; t < p.thicksteps; t++) {
-    const Odet = t * p.thickstep;
-    capture = p.detectorThick === 0.0 ? 1.0 : 0.0;
-    for (let subS = 0; subS < os; subS++) {
-      for (let subF = 0; subF < os; subF++) {
-        const Fdet = sub * (fpixel * os + subF) + sub / 2.0;
-        const Sdet = sub * (spixel * os + subS) + sub / 2.0;
-        let px = Fdet * fx + Sdet * sx + Odet * ox + p0x;
-        let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
-        let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
-        if (p.curved) {
-          // every pixel at `distance`: rotate the beam spot by the flat position's y and z, in radians
-          const dist = p.distance;
-          const vx = dist * det[12];
-          const vy = dist * det[13];
-          const vz = dist * det[14];
-          const a1 = py / dist;
-          const a2 = pz / dist;
-          let sin = Math.sin(a1);
-          let cos = Math.cos(a1);
-          let d = (sx * vx + sy * vy + sz * vz) * (1.0 - cos);
-          const nx = sx * d + vx * cos + (-sz * vy + sy * vz) * sin;
-          const ny = sy * d + vy * cos + (+sz * vx - sx * vz) * sin;
-          const nz = sz * d + vz * cos + (-sy * vx + sx * vy) * sin;
-          sin = Math.sin(a2);
-          cos = Math.cos(a2);
-          d = (fx * nx + fy * ny + fz * nz) * (1.0 - cos);
-          px = fx * d + nx * cos + (-fz * ny + fy * nz) * sin;
-          py = fy * d + ny * cos + (+fz * nx - fx * nz) * sin;
-          pz = fz * d + nz * cos + (-fy * nx + fx * ny) * sin;
-        }
-        const airpath = Math.sqrt(px * px + py * py + pz * pz);
-        if (airpath !== 0.0) {
-          dx = px / airpath;
-          dy = py / airpath;
-          dz = pz / airpath;
-        } else {
-          dx = dy = dz = 0.0;
-        }
-        if (omega === 0.0 || osOmega) {
-          omega = p.pointPixel
-            ? 1.0 / airpath / airpath
-            : ((p.pixelSize * p.pixelSize) / airpath / airpath) * p.closeDistance / airpath;
-        }
-        st.omegaSum += omega;
-        if (capture === 0.0 || osThick) {
-          const parallax = dx * ox + dy * oy + dz * oz;
-          capture =
-            Math.exp((-t * p.thickstep * p.detectorMu) / parallax) -
-            Math.exp((-(t + 1) * p.thickstep * p.detectorMu) / parallax);
-        }
+    let I = p.Ibg;
+    let polar = polarStart;
+    let omega = 0.0;
+    let capture = 0.0;
+    let ix = 0.0;
+    let iy = 0.0;
+    let iz = 0.0;
+    let dx = 0.0;
+    let dy = 0.0;
+    let dz = 0.0;
+    let firstPath = p.firstPathPixel === index;
 
-        for (let source = 0; source < nSources; source++) {
-          ix = -srcDir[3 * source];
-          iy = -srcDir[3 * source + 1];
-          iz = -srcDir[3 * source + 2];
-          const lambda = srcLambda[source];
-          const qx = (dx - ix) / lambda;
-          const qy = (dy - iy) / lambda;
-          const qz = (dz - iz) / lambda;
-          if (tracing && source === 0) {
-            tracer.geometry(px, py, pz, airpath, omega, dx, dy, dz, ix, iy, iz, lambda, qx, qy, qz);
+    for (let t = 0; t < thicksteps; t++) {
+      const Odet = t * thickstep;
+      capture = captureStart;
+      for (let subS = 0; subS < os; subS++) {
+        for (let subF = 0; subF < os; subF++) {
+          const Fdet = sub * (fpixel * os + subF) + halfSub;
+          const Sdet = sub * (spixel * os + subS) + halfSub;
+          let px = Fdet * fx + Sdet * sx + Odet * ox + p0x;
+          let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
+          let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
+          if (curved) {
+            // every pixel at `distance`: the beam spot rotated about s by y/distance, then about f by z/distance
+            // (rotateAxis of vec.ts written out, to stay allocation-free)
+            const dist = p.distance;
+            const vx = dist * det[12];
+            const vy = dist * det[13];
+            const vz = dist * det[14];
+            const a2 = pz / dist;
+            let sin = Math.sin(py / dist);
+            let cos = Math.cos(py / dist);
+            let d = (sx * vx + sy * vy + sz * vz) * (1.0 - cos);
+            const nx = sx * d + vx * cos + (-sz * vy + sy * vz) * sin;
+            const ny = sy * d + vy * cos + (+sz * vx - sx * vz) * sin;
+            const nz = sz * d + vz * cos + (-sy * vx + sx * vy) * sin;
+            sin = Math.sin(a2);
+            cos = Math.cos(a2);
+            d = (fx * nx + fy * ny + fz * nz) * (1.0 - cos);
+            px = fx * d + nx * cos + (-fz * ny + fy * nz) * sin;
+            py = fy * d + ny * cos + (+fz * nx - fx * nz) * sin;
+            pz = fz * d + nz * cos + (-fy * nx + fx * ny) * sin;
           }
-          const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
-          if (dmin > 0.0 && stol > 0.0 && dmin > 0.5 / stol) continue;
-
-          if (polar === 0.0 || osPolar) {
-            const v = st.polarScratch;
-            v[0] = ix;
-            v[1] = iy;
-            v[2] = iz;
-            v[3] = dx;
-            v[4] = dy;
-            v[5] = dz;
-            polar = polarizationFactor(p.polarization, v, p.polarAxis[0], p.polarAxis[1], p.polarAxis[2]);
-            ix = v[0];
-            iy = v[1];
-            iz = v[2];
-            dx = v[3];
-            dy = v[4];
-            dz = v[5];
+          const airpath = Math.sqrt(px * px + py * py + pz * pz);
+          if (airpath !== 0.0) {
+            dx = px / airpath;
+            dy = py / airpath;
+            dz = pz / airpath;
+          } else {
+            dx = dy = dz = 0.0;
+          }
+          if (omega === 0.0 || osOmega) {
+            omega = pointPixel ? 1.0 / airpath / airpath : ((pixelSqr / airpath / airpath) * closeDistance) / airpath;
+          }
+          omegaSum += omega;
+          if (capture === 0.0 || osThick) {
+            const parallax = dx * ox + dy * oy + dz * oz;
+            capture = Math.exp((-t * thickstep * mu) / parallax) - Math.exp((-(t + 1) * thickstep * mu) / parallax);
           }
 
-          const cell = firstPath ? p.cellTableFirst : p.cellTable;
-          firstPath = false;
-          st.paths++;
-          for (let phiTic = 0; phiTic < phisteps; phiTic++) {
-            for (let mos = 0; mos < domains; mos++) {
-              const e = (phiTic * domains + mos) * 9;
-              const h = cell[e] * qx + cell[e + 1] * qy + cell[e + 2] * qz;
-              const k = cell[e + 3] * qx + cell[e + 4] * qy + cell[e + 5] * qz;
-              const l = cell[e + 6] * qx + cell[e + 7] * qy + cell[e + 8] * qz;
-              const h0 = Math.ceil(h - 0.5);
-              const k0 = Math.ceil(k - 0.5);
-              const l0 = Math.ceil(l - 0.5);
-              const traceHere = tracing && source === 0 && mos === 0;
-              if (traceHere && phiTic === 0) tracer.crystal(cell, e, h, k, l, h0, k0, l0);
+          for (let source = 0; source < nSources; source++) {
+            ix = -srcDir[3 * source];
+            iy = -srcDir[3 * source + 1];
+            iz = -srcDir[3 * source + 2];
+            const lambda = srcLambda[source];
+            const qx = (dx - ix) / lambda;
+            const qy = (dy - iy) / lambda;
+            const qz = (dz - iz) / lambda;
+            if (tracing && source === 0) {
+              tracer.geometry(px, py, pz, airpath, omega, dx, dy, dz, ix, iy, iz, lambda, qx, qy, qz);
+            }
+            if (dmin > 0.0) {
+              const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
+              if (stol > 0.0 && dmin > 0.5 / stol) continue;
+            }
+            if (polar === 0.0 || osPolar) {
+              polarScratch[0] = dx;
+              polarScratch[1] = dy;
+              polarScratch[2] = dz;
+              ix = srcAgain[3 * source];
+              iy = srcAgain[3 * source + 1];
+              iz = srcAgain[3 * source + 2];
+              polar = polarizationFactor(kahn, ix, iy, iz, polarScratch, pax, pay, paz);
+              dx = polarScratch[0];
+              dy = polarScratch[1];
+              dz = polarScratch[2];
+            }
 
-              let fLatt = 1.0;
-              if (shape === ShapeCode.Square) {
-                let fa = 1.0;
-                let fb = 1.0;
-                let fc = 1.0;
-                if (Na > 1) {
-                  fa = sincg(Math.PI * h, Na);
-                  fLatt *= fa;
-                }
-                if (Nb > 1) {
-                  fb = sincg(Math.PI * k, Nb);
-                  fLatt *= fb;
-                }
-                if (Nc > 1) {
-                  fc = sincg(Math.PI * l, Nc);
-                  fLatt *= fc;
-                }
-                if (traceHere) {
-                  if (phiTic === 0) tracer.squareLattice(fa, fb, fc, fLatt);
-                  tracer.phiStep(phiTic, p.phi[phiTic], k, fb, fLatt);
-                }
-              } else {
-                fLatt = shapedLattice(p, h, k, l, h0, k0, l0);
-              }
-              if (fLatt === 0.0 && p.waterSize === 0.0) continue;
+            const cell = firstPath ? p.cellTableFirst : p.cellTable;
+            firstPath = false;
+            paths++;
+            for (let phiTic = 0; phiTic < phisteps; phiTic++) {
+              for (let mos = 0; mos < domains; mos++) {
+                const e = (phiTic * domains + mos) * 9;
+                const h = cell[e] * qx + cell[e + 1] * qy + cell[e + 2] * qz;
+                const k = cell[e + 3] * qx + cell[e + 4] * qy + cell[e + 5] * qz;
+                const l = cell[e + 6] * qx + cell[e + 7] * qy + cell[e + 8] * qz;
+                const h0 = Math.ceil(h - 0.5);
+                const k0 = Math.ceil(k - 0.5);
+                const l0 = Math.ceil(l - 0.5);
+                const traceHere = tracing && source === 0 && mos === 0;
+                if (traceHere && phiTic === 0) tracer.crystal(cell, e, h, k, l, h0, k0, l0);
 
-              let fCell: number;
-              if (st.interpolate && interpolationOutOfRange(grid, h, k, l)) {
-                st.interpolate = false;
-                st.interpolationStop ??= Float64Array.of(h, k, l, h0, k0, l0);
-                fCell = p.interpolationFallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
-              } else if (st.interpolate) {
-                fCell = interpolateF(grid, st.scratch, h, k, l);
-              } else {
-                fCell = nearestF(grid, defaultF, h0, k0, l0);
-              }
-              if (traceHere && phiTic === 0) tracer.structureFactor(fCell);
-              if (tracing && source === 2 && mos === 0 && phiTic === 0) {
-                tracer.source2(fCell, fLatt, polar, ix * dx + iy * dy + iz * dz, lambda);
-              }
+                let fLatt = 1.0;
+                if (shape === ShapeCode.Square) {
+                  let fa = 1.0;
+                  let fb = 1.0;
+                  let fc = 1.0;
+                  if (Na > 1) {
+                    fa = sincg(Math.PI * h, Na);
+                    fLatt *= fa;
+                  }
+                  if (Nb > 1) {
+                    fb = sincg(Math.PI * k, Nb);
+                    fLatt *= fb;
+                  }
+                  if (Nc > 1) {
+                    fc = sincg(Math.PI * l, Nc);
+                    fLatt *= fc;
+                  }
+                  if (traceHere) {
+                    if (phiTic === 0) tracer.squareLattice(fa, fb, fc, fLatt);
+                    tracer.phiStep(phiTic, p.phi[phiTic], k, fb, fLatt);
+                  }
+                } else {
+                  fLatt = shapedLattice(p, h, k, l, h0, k0, l0);
+                }
+                if (fLatt === 0.0 && noWater) continue;
 
-              I += fCell * fCell * fLatt * fLatt;
-              if (osThick) I *= capture;
-              if (osPolar) I *= polar;
-              if (osOmega) I *= omega;
+                let fCell: number;
+                if (st.interpolate && interpolationOutOfRange(grid, h, k, l)) {
+                  st.interpolate = false;
+                  st.interpolationStop = Float64Array.of(h, k, l, h0, k0, l0, fpixel);
+                  fCell = p.interpolationFallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
+                } else if (st.interpolate) {
+                  fCell = interpolateF(grid, st.scratch, h, k, l);
+                } else {
+                  fCell = nearestF(grid, defaultF, h0, k0, l0);
+                }
+                if (traceHere && phiTic === 0) tracer.structureFactor(fCell);
+                if (tracing && source === 2 && mos === 0 && phiTic === 0) {
+                  tracer.source2(fCell, fLatt, polar, ix * dx + iy * dy + iz * dz, lambda);
+                }
+
+                I += fCell * fCell * fLatt * fLatt;
+                if (osThick) I *= capture;
+                if (osPolar) I *= polar;
+                if (osOmega) I *= omega;
+              }
             }
           }
         }
       }
     }
-  }
 
-  let value = (p.reFluence * I) / p.steps;
-  if (!osThick) value *= capture;
-  if (!osPolar) value *= polar;
-  if (!osOmega) value *= omega;
-  if (tracing) tracer.final(I, capture, polar, omega, ix * dx + iy * dy + iz * dz, value);
-  return value;
+    let value = (reFluence * I) / steps;
+    if (!osThick) value *= capture;
+    if (!osPolar) value *= polar;
+    if (!osOmega) value *= omega;
+    if (tracing) tracer.final(I, capture, polar, omega, ix * dx + iy * dy + iz * dz, value);
+    out[index - outBase] = 0.0 + value;
+  }
+  st.omegaSum = omegaSum;
+  st.paths = paths;
 }
 
 function shapedLattice(p: KernelPlan, h: number, k: number, l: number, h0: number, k0: number, l0: number): number {

@@ -5,9 +5,9 @@
  */
 
 import type { KernelPlan } from "./kernel.js";
-import { kernelState, renderPixel } from "./kernel.js";
+import { kernelState, renderSpan } from "./kernel.js";
 import { ShapeCode } from "./lattice.js";
-import { stableUnit } from "./polarization.js";
+import { stableUnit, unitAgain } from "./polarization.js";
 import { R_E_SQR, type Simulation } from "./setup.js";
 import { rotateAxis, rotateUmat, type Vec3 } from "./vec.js";
 
@@ -89,6 +89,7 @@ export function buildPlan(sim: Simulation): KernelPlan {
     sources: sim.sources.count,
     sourceDirection: sim.sources.direction,
     sourceLambda: sim.sources.lambda,
+    sourceIncidentAgain: incidentAgain(sim.sources.direction),
     dmin: c.dmin,
     nopolar: c.nopolar,
     polarization: c.polarization,
@@ -121,6 +122,12 @@ export function buildPlan(sim: Simulation): KernelPlan {
   return plan;
 }
 
+function incidentAgain(direction: Float64Array): Float64Array {
+  const out = new Float64Array(direction.length);
+  for (let i = 0; i < direction.length; i += 3) out.set(unitAgain(-direction[i], -direction[i + 1], -direction[i + 2]), i);
+  return out;
+}
+
 export function insideRoi(p: KernelPlan, fpixel: number, spixel: number): boolean {
   return !(fpixel < p.roiXmin || fpixel > p.roiXmax || spixel < p.roiYmin || spixel > p.roiYmax);
 }
@@ -128,12 +135,13 @@ export function insideRoi(p: KernelPlan, fpixel: number, spixel: number): boolea
 /** Row-major index of the first rendered pixel with a path that is not culled by -dmin, or -1. */
 function firstPathPixel(p: KernelPlan): number {
   const probe = kernelState(p);
+  const sink = new Float32Array(1);
   for (let spixel = 0; spixel < p.spixels; spixel++) {
     for (let fpixel = 0; fpixel < p.fpixels; fpixel++) {
       const index = spixel * p.fpixels + fpixel;
       if (!insideRoi(p, fpixel, spixel) || (p.mask !== null && p.mask[index] === 0)) continue;
       if (p.dmin <= 0.0) return index;
-      renderPixel(p, probe, fpixel, spixel, null);
+      renderSpan(p, probe, spixel, fpixel, fpixel, sink, index, null);
       if (probe.paths > 0) return index;
     }
   }

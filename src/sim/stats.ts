@@ -4,7 +4,6 @@
  */
 
 import type { KernelPlan } from "./kernel.js";
-import { insideRoi } from "./plan.js";
 
 export interface ImageStats {
   maxI: number;
@@ -18,23 +17,23 @@ export interface ImageStats {
 }
 
 export function imageStats(image: Float32Array, p: KernelPlan): ImageStats {
-  const { fpixels, spixels, mask, oversample, subpixelSize } = p;
+  const { fpixels, mask, oversample, subpixelSize } = p;
+  const xFirst = Math.max(0, p.roiXmin);
+  const xLast = Math.min(fpixels - 1, p.roiXmax);
+  const yFirst = Math.max(0, p.roiYmin);
+  const yLast = Math.min(p.spixels - 1, p.roiYmax);
   let maxI = 0.0;
-  let maxFdet = 0.0;
-  let maxSdet = 0.0;
+  let maxIndex = -1;
   let sum = 0.0;
   let sumsqr = 0.0;
   let n = 0;
-  const lastSub = (pixel: number) => subpixelSize * (pixel * oversample + oversample - 1) + subpixelSize / 2.0;
-  for (let spixel = 0; spixel < spixels; spixel++) {
-    for (let fpixel = 0; fpixel < fpixels; fpixel++) {
-      const index = spixel * fpixels + fpixel;
-      if (!insideRoi(p, fpixel, spixel) || (mask !== null && mask[index] === 0)) continue;
+  for (let spixel = yFirst; spixel <= yLast; spixel++) {
+    for (let index = spixel * fpixels + xFirst; index <= spixel * fpixels + xLast; index++) {
+      if (mask !== null && mask[index] === 0) continue;
       const v = image[index];
       if (v > maxI) {
         maxI = v;
-        maxFdet = lastSub(fpixel);
-        maxSdet = lastSub(spixel);
+        maxIndex = index;
       }
       sum += v;
       sumsqr += v * v;
@@ -48,14 +47,17 @@ export function imageStats(image: Float32Array, p: KernelPlan): ImageStats {
   const rms = Math.sqrt(sumsqr / (n - 1));
   let dev = 0.0;
   let m = 0;
-  for (let spixel = 0; spixel < spixels; spixel++) {
-    for (let fpixel = 0; fpixel < fpixels; fpixel++) {
-      if (!insideRoi(p, fpixel, spixel)) continue;
-      const d = image[spixel * fpixels + fpixel] - mean;
+  for (let spixel = yFirst; spixel <= yLast; spixel++) {
+    for (let index = spixel * fpixels + xFirst; index <= spixel * fpixels + xLast; index++) {
+      const d = image[index] - mean;
       dev += d * d;
       m++;
     }
   }
   if (m <= 1) m = 2;
+  // where the C reports the maximum: the last subpixel of that pixel
+  const lastSub = (pixel: number) => subpixelSize * (pixel * oversample + oversample - 1) + subpixelSize / 2.0;
+  const maxFdet = maxIndex < 0 ? 0.0 : lastSub(maxIndex % fpixels);
+  const maxSdet = maxIndex < 0 ? 0.0 : lastSub(Math.floor(maxIndex / fpixels));
   return { maxI, maxFdet, maxSdet, mean, rms, rmsd: Math.sqrt(dev / (m - 1)), sum, rendered };
 }
