@@ -73,16 +73,21 @@ function main(): void {
       }
       const tsTime = median(ts.map((s) => s.seconds));
       const cTime = c.length ? median(c.map((s) => s.seconds)) : Number.NaN;
-      const peak = (samples: Sample[]) => (samples[0]?.peakMiB == null ? null : Math.max(...samples.map((s) => s.peakMiB ?? 0)));
+      const peak = (samples: Sample[]) =>
+        samples[0]?.peakMiB == null ? null : Math.max(...samples.map((s) => s.peakMiB ?? 0));
       rows.push(
-        [name, fmt(tsTime), fmt(cTime), fmt(tsTime / cTime, 2), fmt(peak(ts), 1), fmt(peak(c), 1)].join(" | "),
+        [name, fmt(tsTime), fmt(cTime), fmt(tsTime / cTime, 2), fmt(peak(ts), 1), fmt(peak(c), 1)].join(
+          " | ",
+        ),
       );
       process.stderr.write(`${name}: done\n`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`median of ${runs} runs, whole process${cBin ? "; C with OMP_NUM_THREADS=2" : "; set NB_C_BIN to compare with the C"}`);
+  console.log(
+    `median of ${runs} runs, whole process${cBin ? "; C with OMP_NUM_THREADS=2" : "; set NB_C_BIN to compare with the C"}`,
+  );
   console.log("config | TS s | C s | TS/C | TS peak MiB | C peak MiB");
   console.log("---|---|---|---|---|---");
   for (const row of rows) console.log(row);

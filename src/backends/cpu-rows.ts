@@ -40,7 +40,10 @@ const DONE = 3;
 const FORCE_OFF = 4;
 const PASS_FIELDS = 4;
 
-export function passField(pass: number, field: typeof NEXT | typeof COUNT | typeof DONE | typeof FORCE_OFF): number {
+export function passField(
+  pass: number,
+  field: typeof NEXT | typeof COUNT | typeof DONE | typeof FORCE_OFF,
+): number {
   return 1 + pass * PASS_FIELDS + (field - 1);
 }
 
@@ -62,7 +65,13 @@ export function allocateShared(plan: KernelPlan): SharedRender {
 }
 
 /** Publish the rows of a pass; the count goes last, so that no thread claims from a half-set pass. */
-export function setPass(shared: SharedRender, plan: KernelPlan, pass: number, rows: readonly number[], forceOff: boolean): void {
+export function setPass(
+  shared: SharedRender,
+  plan: KernelPlan,
+  pass: number,
+  rows: readonly number[],
+  forceOff: boolean,
+): void {
   shared.rows.set(rows, pass * plan.spixels);
   const ctl = shared.control;
   Atomics.store(ctl, passField(pass, FORCE_OFF), forceOff ? 1 : 0);
@@ -88,20 +97,32 @@ function recordStop(shared: SharedRender, row: number, stop: Float64Array): void
   }
 }
 
-function renderRow(plan: KernelPlan, shared: SharedRender, state: KernelState, row: number, forceOff: boolean): void {
+function renderRow(
+  plan: KernelPlan,
+  shared: SharedRender,
+  state: KernelState,
+  row: number,
+  forceOff: boolean,
+): void {
   state.interpolate = plan.interpolate && !forceOff && Atomics.load(shared.control, FIRST_STOP_ROW) > row;
   shared.rowStartedOn[row] = state.interpolate ? 1 : 0;
   state.interpolationStop = null;
   state.omegaSum = 0;
   const first = Math.max(0, plan.roiXmin);
   const last = Math.min(plan.fpixels - 1, plan.roiXmax);
-  for (let f = first; f <= last; f += SPAN) renderSpan(plan, state, row, f, Math.min(last, f + SPAN - 1), shared.image, 0, null);
+  for (let f = first; f <= last; f += SPAN)
+    renderSpan(plan, state, row, f, Math.min(last, f + SPAN - 1), shared.image, 0, null);
   if (state.interpolationStop) recordStop(shared, row, state.interpolationStop);
   shared.rowOmega[row] = state.omegaSum;
 }
 
 /** Claim and render rows of a pass until none is left. */
-export function renderClaimedRows(plan: KernelPlan, shared: SharedRender, pass: number, state: KernelState): void {
+export function renderClaimedRows(
+  plan: KernelPlan,
+  shared: SharedRender,
+  pass: number,
+  state: KernelState,
+): void {
   const ctl = shared.control;
   const count = Atomics.load(ctl, passField(pass, COUNT));
   const forceOff = Atomics.load(ctl, passField(pass, FORCE_OFF)) === 1;
@@ -113,5 +134,3 @@ export function renderClaimedRows(plan: KernelPlan, shared: SharedRender, pass: 
     Atomics.notify(ctl, passField(pass, DONE));
   }
 }
-
-

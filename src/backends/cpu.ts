@@ -31,8 +31,14 @@ export class CpuBackend {
   private readonly workers: Worker[];
   private failure: Error | null = null;
 
-  /** `threads` counts the main thread; threads - 1 workers start now. */
-  constructor(threads: number) {
+  /**
+   * `threads` counts the main thread; threads - 1 workers start now. When `exact` is false, small
+   * images leave some of them idle.
+   */
+  constructor(
+    threads: number,
+    private readonly exact: boolean,
+  ) {
     const url = new URL("../backends/cpu-worker.js", import.meta.url);
     this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => {
       const worker = new Worker(url);
@@ -47,8 +53,10 @@ export class CpuBackend {
     const shared = allocateShared(plan);
     const rows: number[] = [];
     for (let r = Math.max(0, plan.roiYmin); r <= Math.min(plan.spixels - 1, plan.roiYmax); r++) rows.push(r);
-    const roiPixels = rows.length * (Math.min(plan.fpixels - 1, plan.roiXmax) - Math.max(0, plan.roiXmin) + 1);
-    const useful = Math.min(this.workers.length, rows.length - 1, Math.floor(roiPixels / MIN_PIXELS_PER_THREAD) - 1);
+    const roiPixels =
+      rows.length * (Math.min(plan.fpixels - 1, plan.roiXmax) - Math.max(0, plan.roiXmin) + 1);
+    const worthwhile = this.exact ? this.workers.length : Math.floor(roiPixels / MIN_PIXELS_PER_THREAD) - 1;
+    const useful = Math.min(this.workers.length, rows.length - 1, worthwhile);
     const active = this.workers.slice(0, Math.max(0, useful));
     setPass(shared, plan, 0, rows, false);
     for (const w of active) w.postMessage({ plan, shared });

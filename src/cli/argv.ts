@@ -91,9 +91,30 @@ function conventionRule(name: string, convention: Convention, pivot: Pivot): Rul
 function rules(profile: ProfileName): Rule[] {
   const p = PROFILES[profile];
   return [
-    { match: has("-Na"), needs: 1, stop: true, apply: (c, v) => void (c.Na = v.int(0)) },
-    { match: has("-Nb"), needs: 1, stop: true, apply: (c, v) => void (c.Nb = v.int(0)) },
-    { match: has("-Nc"), needs: 1, stop: true, apply: (c, v) => void (c.Nc = v.int(0)) },
+    {
+      match: has("-Na"),
+      needs: 1,
+      stop: true,
+      apply: (c, v) => {
+        c.Na = v.int(0);
+      },
+    },
+    {
+      match: has("-Nb"),
+      needs: 1,
+      stop: true,
+      apply: (c, v) => {
+        c.Nb = v.int(0);
+      },
+    },
+    {
+      match: has("-Nc"),
+      needs: 1,
+      stop: true,
+      apply: (c, v) => {
+        c.Nc = v.int(0);
+      },
+    },
     {
       match: is("-N"),
       needs: 1,
@@ -107,7 +128,8 @@ function rules(profile: ProfileName): Rule[] {
       needs: 6,
       apply: (c, v) => {
         const n = [0, 1, 2, 3, 4, 5].map((i) => v.num(i));
-        if (n.some((x) => x <= 0)) throw new InputError(`${v.flag}: expected six positive numbers (a b c alpha beta gamma)`);
+        if (n.some((x) => x <= 0))
+          throw new InputError(`${v.flag}: expected six positive numbers (a b c alpha beta gamma)`);
         c.cell = [n[0], n[1], n[2], n[3] / RTD, n[4] / RTD, n[5] / RTD];
       },
     },
@@ -127,16 +149,26 @@ function rules(profile: ProfileName): Rule[] {
         c.sampleX = c.sampleY = c.sampleZ = v.num(0) / 1000;
       },
     },
-    { match: any(has("-sample_thick"), has("-sample_x")), needs: 1, apply: (c, v) => void (c.sampleX = v.num(0) / 1000) },
+    {
+      match: any(has("-sample_thick"), has("-sample_x")),
+      needs: 1,
+      apply: (c, v) => {
+        c.sampleX = v.num(0) / 1000;
+      },
+    },
     {
       match: any(has("-sample_width"), has("-sample_y"), has("-width")),
       needs: 1,
-      apply: (c, v) => void (c.sampleY = v.num(0) / 1000),
+      apply: (c, v) => {
+        c.sampleY = v.num(0) / 1000;
+      },
     },
     {
       match: any(has("-sample_heigh"), has("-sample_z"), has("-heigh")),
       needs: 1,
-      apply: (c, v) => void (c.sampleZ = v.num(0) / 1000),
+      apply: (c, v) => {
+        c.sampleZ = v.num(0) / 1000;
+      },
     },
     {
       match: any(has("-xtalsize"), has("-xtal_size")),
@@ -145,20 +177,42 @@ function rules(profile: ProfileName): Rule[] {
         c.sampleX = c.sampleY = c.sampleZ = v.num(0) / 1000;
       },
     },
-    { match: any(has("-xtal_thick"), has("-xtal_x")), needs: 1, apply: (c, v) => void (c.sampleX = v.num(0) / 1000) },
+    {
+      match: any(has("-xtal_thick"), has("-xtal_x")),
+      needs: 1,
+      apply: (c, v) => {
+        c.sampleX = v.num(0) / 1000;
+      },
+    },
     {
       match: any(has("-xtal_width"), has("-xtal_y"), has("-width")),
       needs: 1,
-      apply: (c, v) => void (c.sampleY = v.num(0) / 1000),
+      apply: (c, v) => {
+        c.sampleY = v.num(0) / 1000;
+      },
     },
     {
       match: any(has("-xtal_heigh"), has("-xtal_z"), has("-heigh")),
       needs: 1,
-      apply: (c, v) => void (c.sampleZ = v.num(0) / 1000),
+      apply: (c, v) => {
+        c.sampleZ = v.num(0) / 1000;
+      },
     },
     // parsed by the C but without effect on the simulation
-    { match: any(has("-density"), has("-sample_den")), needs: 1, apply: (_c, v) => void v.num(0) },
-    { match: any(is("-MW"), has("-molec")), needs: 1, apply: (_c, v) => void v.num(0) },
+    {
+      match: any(has("-density"), has("-sample_den")),
+      needs: 1,
+      apply: (_c, v) => {
+        v.num(0);
+      },
+    },
+    {
+      match: any(is("-MW"), has("-molec")),
+      needs: 1,
+      apply: (_c, v) => {
+        v.num(0);
+      },
+    },
     {
       match: has("-Xbeam"),
       needs: 1,
@@ -271,11 +325,31 @@ function rules(profile: ProfileName): Rule[] {
         }
       },
     },
-    { match: hasLen("-detector_thick", 15), needs: 1, apply: (c, v) => void (c.detectorThick = v.num(0) * 1e-6) },
-    { match: has("-detector_thicksteps"), needs: 1, apply: (c, v) => void (c.detectorThicksteps = v.int(0)) },
-    { match: has("-thicksteps"), needs: 1, apply: (c, v) => void (c.detectorThicksteps = v.int(0)) },
     {
-      match: p.twothetaAxisSetsTwotheta ? has("-twotheta") : (f) => f.includes("-twotheta") && !f.includes("-twotheta_axis"),
+      match: hasLen("-detector_thick", 15),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorThick = v.num(0) * 1e-6;
+      },
+    },
+    {
+      match: has("-detector_thicksteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorThicksteps = v.int(0);
+      },
+    },
+    {
+      match: has("-thicksteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorThicksteps = v.int(0);
+      },
+    },
+    {
+      match: p.twothetaAxisSetsTwotheta
+        ? has("-twotheta")
+        : (f) => f.includes("-twotheta") && !f.includes("-twotheta_axis"),
       needs: 1,
       apply: (c, v, w) => {
         if (v.flag.includes("-twotheta_axis")) {
@@ -287,9 +361,27 @@ function rules(profile: ProfileName): Rule[] {
         c.pivot = "SAMPLE";
       },
     },
-    { match: has("-detector_rotx"), needs: 1, apply: (c, v) => void (c.detectorRotx = v.num(0) / RTD) },
-    { match: has("-detector_roty"), needs: 1, apply: (c, v) => void (c.detectorRoty = v.num(0) / RTD) },
-    { match: has("-detector_rotz"), needs: 1, apply: (c, v) => void (c.detectorRotz = v.num(0) / RTD) },
+    {
+      match: has("-detector_rotx"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorRotx = v.num(0) / RTD;
+      },
+    },
+    {
+      match: has("-detector_roty"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorRoty = v.num(0) / RTD;
+      },
+    },
+    {
+      match: has("-detector_rotz"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detectorRotz = v.num(0) / RTD;
+      },
+    },
     {
       match: hasLen("-detsize", 8),
       needs: 1,
@@ -297,8 +389,20 @@ function rules(profile: ProfileName): Rule[] {
         c.detsizeF = c.detsizeS = v.num(0) / 1000;
       },
     },
-    { match: has("-detsize_f"), needs: 1, apply: (c, v) => void (c.detsizeF = v.num(0) / 1000) },
-    { match: has("-detsize_s"), needs: 1, apply: (c, v) => void (c.detsizeS = v.num(0) / 1000) },
+    {
+      match: has("-detsize_f"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detsizeF = v.num(0) / 1000;
+      },
+    },
+    {
+      match: has("-detsize_s"),
+      needs: 1,
+      apply: (c, v) => {
+        c.detsizeS = v.num(0) / 1000;
+      },
+    },
     {
       match: hasLen("-detpixels", 10),
       needs: 1,
@@ -306,16 +410,42 @@ function rules(profile: ProfileName): Rule[] {
         c.fpixels = c.spixels = v.int(0);
       },
     },
-    { match: any(has("-detpixels_f"), has("-detpixels_x")), needs: 1, apply: (c, v) => void (c.fpixels = v.int(0)) },
-    { match: any(has("-detpixels_s"), has("-detpixels_y")), needs: 1, apply: (c, v) => void (c.spixels = v.int(0)) },
+    {
+      match: any(has("-detpixels_f"), has("-detpixels_x")),
+      needs: 1,
+      apply: (c, v) => {
+        c.fpixels = v.int(0);
+      },
+    },
+    {
+      match: any(has("-detpixels_s"), has("-detpixels_y")),
+      needs: 1,
+      apply: (c, v) => {
+        c.spixels = v.int(0);
+      },
+    },
     {
       match: has("-curved_det"),
       needs: p.curvedDetNeedsFollowingToken ? 1 : 0,
       takes: 0,
-      apply: (c) => void (c.curvedDetector = true),
+      apply: (c) => {
+        c.curvedDetector = true;
+      },
     },
-    { match: has("-pixel"), needs: 1, apply: (c, v) => void (c.pixelSize = v.num(0) / 1000) },
-    { match: has("-point_pixel"), needs: 0, apply: (c) => void (c.pointPixel = true) },
+    {
+      match: has("-pixel"),
+      needs: 1,
+      apply: (c, v) => {
+        c.pixelSize = v.num(0) / 1000;
+      },
+    },
+    {
+      match: has("-point_pixel"),
+      needs: 0,
+      apply: (c) => {
+        c.pointPixel = true;
+      },
+    },
     {
       match: hasLen("-polar", 6),
       needs: 1,
@@ -324,11 +454,44 @@ function rules(profile: ProfileName): Rule[] {
         c.nopolar = false;
       },
     },
-    { match: has("-nopolar"), needs: 0, apply: (c) => void (c.nopolar = true) },
-    { match: has("-oversample_thick"), needs: 0, stop: true, apply: (c) => void (c.oversampleThick = true) },
-    { match: has("-oversample_polar"), needs: 0, stop: true, apply: (c) => void (c.oversamplePolar = true) },
-    { match: has("-oversample_omega"), needs: 0, stop: true, apply: (c) => void (c.oversampleOmega = true) },
-    { match: has("-oversample"), needs: 1, apply: (c, v) => void (c.oversample = v.int(0)) },
+    {
+      match: has("-nopolar"),
+      needs: 0,
+      apply: (c) => {
+        c.nopolar = true;
+      },
+    },
+    {
+      match: has("-oversample_thick"),
+      needs: 0,
+      stop: true,
+      apply: (c) => {
+        c.oversampleThick = true;
+      },
+    },
+    {
+      match: has("-oversample_polar"),
+      needs: 0,
+      stop: true,
+      apply: (c) => {
+        c.oversamplePolar = true;
+      },
+    },
+    {
+      match: has("-oversample_omega"),
+      needs: 0,
+      stop: true,
+      apply: (c) => {
+        c.oversampleOmega = true;
+      },
+    },
+    {
+      match: has("-oversample"),
+      needs: 1,
+      apply: (c, v) => {
+        c.oversample = v.int(0);
+      },
+    },
     {
       match: has("-roi"),
       needs: 4,
@@ -336,20 +499,76 @@ function rules(profile: ProfileName): Rule[] {
         c.roi = { xmin: v.int(0), xmax: v.int(1), ymin: v.int(2), ymax: v.int(3) };
       },
     },
-    { match: any(has("-lambda"), has("-wave")), needs: 1, apply: (c, v) => void (c.lambda0 = v.num(0) / 1.0e10) },
-    { match: has("-energy"), needs: 1, apply: (c, v) => void (c.lambda0 = 12398.42 / v.num(0) / 1.0e10) },
-    { match: has("-fluence"), needs: 1, apply: (c, v) => void (c.fluence = v.num(0)) },
-    { match: has("-flux"), needs: 1, apply: (c, v) => void (c.flux = v.num(0)) },
-    { match: has("-exposure"), needs: 1, apply: (c, v) => void (c.exposure = v.num(0)) },
-    { match: has("-beamsize"), needs: 1, apply: (c, v) => void (c.beamsize = v.num(0) / 1000) },
+    {
+      match: any(has("-lambda"), has("-wave")),
+      needs: 1,
+      apply: (c, v) => {
+        c.lambda0 = v.num(0) / 1.0e10;
+      },
+    },
+    {
+      match: has("-energy"),
+      needs: 1,
+      apply: (c, v) => {
+        c.lambda0 = 12398.42 / v.num(0) / 1.0e10;
+      },
+    },
+    {
+      match: has("-fluence"),
+      needs: 1,
+      apply: (c, v) => {
+        c.fluence = v.num(0);
+      },
+    },
+    {
+      match: has("-flux"),
+      needs: 1,
+      apply: (c, v) => {
+        c.flux = v.num(0);
+      },
+    },
+    {
+      match: has("-exposure"),
+      needs: 1,
+      apply: (c, v) => {
+        c.exposure = v.num(0);
+      },
+    },
+    {
+      match: has("-beamsize"),
+      needs: 1,
+      apply: (c, v) => {
+        c.beamsize = v.num(0) / 1000;
+      },
+    },
     {
       match: any(hasLen("-mosaic", 7), has("-mosaici"), has("-mosaic_spr")),
       needs: 1,
-      apply: (c, v) => void (c.mosaicSpread = v.num(0) / RTD),
+      apply: (c, v) => {
+        c.mosaicSpread = v.num(0) / RTD;
+      },
     },
-    { match: has("-mosaic_dom"), needs: 1, apply: (c, v) => void (c.mosaicDomains = v.int(0)) },
-    { match: has("-dispersion"), needs: 1, apply: (c, v) => void (c.dispersion = v.num(0) / 100.0) },
-    { match: has("-dispsteps"), needs: 1, apply: (c, v) => void (c.dispsteps = v.int(0)) },
+    {
+      match: has("-mosaic_dom"),
+      needs: 1,
+      apply: (c, v) => {
+        c.mosaicDomains = v.int(0);
+      },
+    },
+    {
+      match: has("-dispersion"),
+      needs: 1,
+      apply: (c, v) => {
+        c.dispersion = v.num(0) / 100.0;
+      },
+    },
+    {
+      match: has("-dispsteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.dispsteps = v.int(0);
+      },
+    },
     {
       match: has("-divergence"),
       needs: 1,
@@ -357,12 +576,48 @@ function rules(profile: ProfileName): Rule[] {
         c.hdivrange = c.vdivrange = v.num(0) / 1000.0;
       },
     },
-    { match: has("-hdivrange"), needs: 1, apply: (c, v) => void (c.hdivrange = v.num(0) / 1000.0) },
-    { match: has("-vdivrange"), needs: 1, apply: (c, v) => void (c.vdivrange = v.num(0) / 1000.0) },
-    { match: hasLen("-hdivstep", 9), needs: 1, apply: (c, v) => void (c.hdivstep = v.num(0) / 1000.0) },
-    { match: has("-hdivsteps"), needs: 1, apply: (c, v) => void (c.hdivsteps = v.int(0)) },
-    { match: hasLen("-vdivstep", 9), needs: 1, apply: (c, v) => void (c.vdivstep = v.num(0) / 1000.0) },
-    { match: has("-vdivsteps"), needs: 1, apply: (c, v) => void (c.vdivsteps = v.int(0)) },
+    {
+      match: has("-hdivrange"),
+      needs: 1,
+      apply: (c, v) => {
+        c.hdivrange = v.num(0) / 1000.0;
+      },
+    },
+    {
+      match: has("-vdivrange"),
+      needs: 1,
+      apply: (c, v) => {
+        c.vdivrange = v.num(0) / 1000.0;
+      },
+    },
+    {
+      match: hasLen("-hdivstep", 9),
+      needs: 1,
+      apply: (c, v) => {
+        c.hdivstep = v.num(0) / 1000.0;
+      },
+    },
+    {
+      match: has("-hdivsteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.hdivsteps = v.int(0);
+      },
+    },
+    {
+      match: hasLen("-vdivstep", 9),
+      needs: 1,
+      apply: (c, v) => {
+        c.vdivstep = v.num(0) / 1000.0;
+      },
+    },
+    {
+      match: has("-vdivsteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.vdivsteps = v.int(0);
+      },
+    },
     {
       match: has("-divsteps"),
       needs: 1,
@@ -370,27 +625,141 @@ function rules(profile: ProfileName): Rule[] {
         c.hdivsteps = c.vdivsteps = v.int(0);
       },
     },
-    { match: has("-round_div"), needs: 0, apply: (c) => void (c.roundDiv = true) },
-    { match: has("-square_div"), needs: 0, apply: (c) => void (c.roundDiv = false) },
-    { match: has("-adc"), needs: 1, apply: (c, v) => void (c.adcOffset = v.num(0)) },
-    { match: hasLen("-phi", 4), needs: 1, apply: (c, v) => void (c.phi0 = v.num(0) / RTD) },
-    { match: has("-osc"), needs: 1, apply: (c, v) => void (c.osc = v.num(0) / RTD) },
-    { match: hasLen("-phistep", 8), needs: 1, apply: (c, v) => void (c.phistep = v.num(0) / RTD) },
-    { match: has("-phisteps"), needs: 1, apply: (c, v) => void (c.phisteps = v.int(0)) },
-    { match: has("-dmin"), needs: 1, apply: (c, v) => void (c.dmin = v.num(0) * 1e-10) },
-    { match: has("-mat"), needs: 1, apply: (c, v) => void (c.matFile = v.str(0)) },
-    { match: has("-hkl"), needs: 1, apply: (c, v) => void (c.hklFile = v.str(0)) },
-    { match: has("-default_F"), needs: 1, apply: (c, v) => void (c.defaultF = v.num(0)) },
-    { match: has("-img"), needs: 1, apply: (c, v) => void (c.imgFile = v.str(0)) },
+    {
+      match: has("-round_div"),
+      needs: 0,
+      apply: (c) => {
+        c.roundDiv = true;
+      },
+    },
+    {
+      match: has("-square_div"),
+      needs: 0,
+      apply: (c) => {
+        c.roundDiv = false;
+      },
+    },
+    {
+      match: has("-adc"),
+      needs: 1,
+      apply: (c, v) => {
+        c.adcOffset = v.num(0);
+      },
+    },
+    {
+      match: hasLen("-phi", 4),
+      needs: 1,
+      apply: (c, v) => {
+        c.phi0 = v.num(0) / RTD;
+      },
+    },
+    {
+      match: has("-osc"),
+      needs: 1,
+      apply: (c, v) => {
+        c.osc = v.num(0) / RTD;
+      },
+    },
+    {
+      match: hasLen("-phistep", 8),
+      needs: 1,
+      apply: (c, v) => {
+        c.phistep = v.num(0) / RTD;
+      },
+    },
+    {
+      match: has("-phisteps"),
+      needs: 1,
+      apply: (c, v) => {
+        c.phisteps = v.int(0);
+      },
+    },
+    {
+      match: has("-dmin"),
+      needs: 1,
+      apply: (c, v) => {
+        c.dmin = v.num(0) * 1e-10;
+      },
+    },
+    {
+      match: has("-mat"),
+      needs: 1,
+      apply: (c, v) => {
+        c.matFile = v.str(0);
+      },
+    },
+    {
+      match: has("-hkl"),
+      needs: 1,
+      apply: (c, v) => {
+        c.hklFile = v.str(0);
+      },
+    },
+    {
+      match: has("-default_F"),
+      needs: 1,
+      apply: (c, v) => {
+        c.defaultF = v.num(0);
+      },
+    },
+    {
+      match: has("-img"),
+      needs: 1,
+      apply: (c, v) => {
+        c.imgFile = v.str(0);
+      },
+    },
     // read in the pre-scan, recognised here so that it is not reported as unknown
-    { match: has("-mask"), needs: 1, apply: (c, v) => void (c.maskFile = v.str(0)) },
+    {
+      match: has("-mask"),
+      needs: 1,
+      apply: (c, v) => {
+        c.maskFile = v.str(0);
+      },
+    },
     { match: (f) => f.includes("-stolout") && f.length > 7, needs: 1, apply: () => {} },
-    { match: hasLen("-stol", 5), needs: 1, apply: (c, v) => void (c.stolFile = v.str(0)) },
-    { match: hasLen("-4stol", 6), needs: 1, apply: (c, v) => void (c.stolFile = v.str(0)) },
-    { match: hasLen("-Q", 2), needs: 1, apply: (c, v) => void (c.stolFile = v.str(0)) },
-    { match: has("-sourcefile"), needs: 1, apply: (c, v) => void (c.sourceFile = v.str(0)) },
-    { match: any(has("-floatfile"), has("-floatimage")), needs: 1, apply: (c, v) => void (c.floatFile = v.str(0)) },
-    { match: any(has("-intfile"), has("-intimage")), needs: 1, apply: (c, v) => void (c.intFile = v.str(0)) },
+    {
+      match: hasLen("-stol", 5),
+      needs: 1,
+      apply: (c, v) => {
+        c.stolFile = v.str(0);
+      },
+    },
+    {
+      match: hasLen("-4stol", 6),
+      needs: 1,
+      apply: (c, v) => {
+        c.stolFile = v.str(0);
+      },
+    },
+    {
+      match: hasLen("-Q", 2),
+      needs: 1,
+      apply: (c, v) => {
+        c.stolFile = v.str(0);
+      },
+    },
+    {
+      match: has("-sourcefile"),
+      needs: 1,
+      apply: (c, v) => {
+        c.sourceFile = v.str(0);
+      },
+    },
+    {
+      match: any(has("-floatfile"), has("-floatimage")),
+      needs: 1,
+      apply: (c, v) => {
+        c.floatFile = v.str(0);
+      },
+    },
+    {
+      match: any(has("-intfile"), has("-intimage")),
+      needs: 1,
+      apply: (c, v) => {
+        c.intFile = v.str(0);
+      },
+    },
     {
       match: any(has("-pgmfile"), has("-pgmimage")),
       needs: 1,
@@ -407,9 +776,27 @@ function rules(profile: ProfileName): Rule[] {
         c.calculateNoise = true;
       },
     },
-    { match: has("-nonoise"), needs: 0, apply: (c) => void (c.calculateNoise = false) },
-    { match: has("-nopgm"), needs: 0, apply: (c) => void (c.writePgm = false) },
-    { match: has("-scale"), needs: 1, apply: (c, v) => void (c.intfileScale = v.num(0)) },
+    {
+      match: has("-nonoise"),
+      needs: 0,
+      apply: (c) => {
+        c.calculateNoise = false;
+      },
+    },
+    {
+      match: has("-nopgm"),
+      needs: 0,
+      apply: (c) => {
+        c.writePgm = false;
+      },
+    },
+    {
+      match: has("-scale"),
+      needs: 1,
+      apply: (c, v) => {
+        c.intfileScale = v.num(0);
+      },
+    },
     {
       match: has("-pgmscale"),
       needs: 1,
@@ -419,16 +806,76 @@ function rules(profile: ProfileName): Rule[] {
       },
     },
     { match: has("-coherent"), needs: 0, apply: () => {} },
-    { match: has("-printout"), needs: 0, apply: (c) => void (c.printout = true) },
-    { match: has("-noprogress"), needs: 0, apply: (c) => void (c.progress = false) },
-    { match: has("-progress"), needs: 0, apply: (c) => void (c.progress = true) },
-    { match: has("-interpolate"), needs: 0, apply: (c) => void (c.interpolate = 1) },
-    { match: has("-nointerpolate"), needs: 0, apply: (c) => void (c.interpolate = 0) },
-    { match: has("-round_xtal"), needs: 0, apply: (c) => void (c.shape = "ROUND") },
-    { match: has("-square_xtal"), needs: 0, apply: (c) => void (c.shape = "SQUARE") },
-    { match: has("-gauss_xtal"), needs: 0, apply: (c) => void (c.shape = "GAUSS") },
-    { match: any(has("-binary_spots"), has("-tophat_spots")), needs: 0, apply: (c) => void (c.shape = "TOPHAT") },
-    { match: has("-fudge"), needs: 1, apply: (c, v) => void (c.fudge = v.num(0)) },
+    {
+      match: has("-printout"),
+      needs: 0,
+      apply: (c) => {
+        c.printout = true;
+      },
+    },
+    {
+      match: has("-noprogress"),
+      needs: 0,
+      apply: (c) => {
+        c.progress = false;
+      },
+    },
+    {
+      match: has("-progress"),
+      needs: 0,
+      apply: (c) => {
+        c.progress = true;
+      },
+    },
+    {
+      match: has("-interpolate"),
+      needs: 0,
+      apply: (c) => {
+        c.interpolate = 1;
+      },
+    },
+    {
+      match: has("-nointerpolate"),
+      needs: 0,
+      apply: (c) => {
+        c.interpolate = 0;
+      },
+    },
+    {
+      match: has("-round_xtal"),
+      needs: 0,
+      apply: (c) => {
+        c.shape = "ROUND";
+      },
+    },
+    {
+      match: has("-square_xtal"),
+      needs: 0,
+      apply: (c) => {
+        c.shape = "SQUARE";
+      },
+    },
+    {
+      match: has("-gauss_xtal"),
+      needs: 0,
+      apply: (c) => {
+        c.shape = "GAUSS";
+      },
+    },
+    {
+      match: any(has("-binary_spots"), has("-tophat_spots")),
+      needs: 0,
+      apply: (c) => {
+        c.shape = "TOPHAT";
+      },
+    },
+    {
+      match: has("-fudge"),
+      needs: 1,
+      apply: (c, v) => {
+        c.fudge = v.num(0);
+      },
+    },
     {
       match: has("-printout_pixel"),
       needs: 2,
@@ -443,8 +890,20 @@ function rules(profile: ProfileName): Rule[] {
         c.tracePixel = { slow: v.int(0), fast: v.int(1) };
       },
     },
-    { match: has("-seed"), needs: 1, apply: (c, v) => void (c.seed = -v.int(0)) },
-    { match: has("-mosaic_seed"), needs: 1, apply: (c, v) => void (c.mosaicSeed = -v.int(0)) },
+    {
+      match: has("-seed"),
+      needs: 1,
+      apply: (c, v) => {
+        c.seed = -v.int(0);
+      },
+    },
+    {
+      match: has("-mosaic_seed"),
+      needs: 1,
+      apply: (c, v) => {
+        c.mosaicSeed = -v.int(0);
+      },
+    },
     {
       match: has("-misset_seed"),
       needs: 1,
@@ -453,7 +912,13 @@ function rules(profile: ProfileName): Rule[] {
         c.missetSeedGiven = true;
       },
     },
-    { match: has("-water"), needs: 1, apply: (c, v) => void (c.waterSize = v.num(0) / 1e6) },
+    {
+      match: has("-water"),
+      needs: 1,
+      apply: (c, v) => {
+        c.waterSize = v.num(0) / 1e6;
+      },
+    },
     // options of this port, not of the C
     {
       match: is("-workers"),
@@ -474,7 +939,9 @@ function profileOf(argv: readonly string[]): ProfileName {
     if (argv[i] !== "-profile") continue;
     const value = argv[i + 1];
     if (value !== "c" && value !== "spec") {
-      throw new InputError(`-profile: expected "c" or "spec", got ${value === undefined ? "nothing" : `"${value}"`}`);
+      throw new InputError(
+        `-profile: expected "c" or "spec", got ${value === undefined ? "nothing" : `"${value}"`}`,
+      );
     }
     profile = value;
   }
@@ -482,14 +949,13 @@ function profileOf(argv: readonly string[]): ProfileName {
 }
 
 /**
- * Parse nanoBragg's argv (without the program name). `now` seeds the time-based default seeds.
+ * Parse nanoBragg's argv (without the program name). `now` (ms) makes the time-based default seeds.
  * Throws InputError for malformed input.
  */
-export function parseArgs(argv: readonly string[], defaultWorkers: number, now = Date.now()): ParsedArgs {
+export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs {
   const help = argv.some((a) => a === "-h" || a === "--help" || a === "-help");
   const profile = profileOf(argv);
   const config = defaultConfig(PROFILES[profile], now);
-  config.workers = defaultWorkers;
   const warnings: string[] = [];
   if (help) return { config, warnings, help };
   const table = rules(profile);
@@ -509,7 +975,9 @@ export function parseArgs(argv: readonly string[], defaultWorkers: number, now =
       const needs = rule.arity ? rule.arity(following) : rule.needs;
       if (following.length < needs) {
         if (rule.takes === 0) {
-          warnings.push(`${flag} is ignored when it is the last argument (as in the C); use -profile spec to honour it`);
+          warnings.push(
+            `${flag} is ignored when it is the last argument (as in the C); use -profile spec to honour it`,
+          );
           break;
         }
         const got = following.length;

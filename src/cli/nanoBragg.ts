@@ -6,8 +6,10 @@
  */
 
 import { availableParallelism } from "node:os";
+import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { writeRawFloat } from "../io/raw-float.js";
+import type { KernelPlan } from "../sim/kernel.js";
 import { kernelState, renderSpan } from "../sim/kernel.js";
 import { buildPlan, insideRoi } from "../sim/plan.js";
 import { MissingInputsError, type Simulation, setupSimulation } from "../sim/setup.js";
@@ -18,8 +20,6 @@ import { InputError } from "../util/input-error.js";
 import { parseArgs } from "./argv.js";
 import { setupReport, statsReport } from "./report.js";
 import { USAGE } from "./usage.js";
-import type { KernelPlan } from "../sim/kernel.js";
-import type { RenderResult } from "../backends/cpu.js";
 
 function print(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
@@ -29,9 +29,16 @@ function print(lines: string[]): void {
  * Trace lines of one pixel, rendered again on this thread in the state the C's serial loop would
  * have reached there (interpolation still on or already switched off).
  */
-function tracePixel(sim: Simulation, plan: KernelPlan, render: RenderResult, slow: number, fast: number): string[] {
+function tracePixel(
+  sim: Simulation,
+  plan: KernelPlan,
+  render: RenderResult,
+  slow: number,
+  fast: number,
+): string[] {
   const index = slow * plan.fpixels + fast;
-  const outside = slow < 0 || slow >= plan.spixels || fast < 0 || fast >= plan.fpixels || !insideRoi(plan, fast, slow);
+  const outside =
+    slow < 0 || slow >= plan.spixels || fast < 0 || fast >= plan.fpixels || !insideRoi(plan, fast, slow);
   if (outside || (plan.mask !== null && plan.mask[index] === 0)) return [];
   const state = kernelState(plan);
   const stop = render.interpolationStop;
@@ -43,14 +50,14 @@ function tracePixel(sim: Simulation, plan: KernelPlan, render: RenderResult, slo
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseArgs(argv, availableParallelism());
+  const parsed = parseArgs(argv);
   if (parsed.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   for (const warning of parsed.warnings) process.stderr.write(`nanoBragg: warning: ${warning}\n`);
   const config = parsed.config;
-  const backend = new CpuBackend(config.workers);
+  const backend = new CpuBackend(config.workers ?? availableParallelism(), config.workers !== null);
   let render: RenderResult;
   let sim: Simulation;
   let plan: KernelPlan;
@@ -65,7 +72,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (render.interpolationStop) {
     const [h, k, l, h0, k0, l0] = render.interpolationStop.hkl;
     print([
-      cprintf("WARNING: out of range for three point interpolation: h,k,l,h0,k0,l0: %g,%g,%g,%d,%d,%d ", h, k, l, h0, k0, l0),
+      cprintf(
+        "WARNING: out of range for three point interpolation: h,k,l,h0,k0,l0: %g,%g,%g,%d,%d,%d ",
+        h,
+        k,
+        l,
+        h0,
+        k0,
+        l0,
+      ),
       "WARNING: further warnings will not be printed! ",
     ]);
   }

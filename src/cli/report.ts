@@ -12,16 +12,25 @@ import { cprintf } from "../util/cformat.js";
 const RTD = 180.0 * (1 / Math.PI);
 const AVOGADRO = 6.02214179e23;
 
-const SHAPE_NAMES = { SQUARE: "parallelpiped", ROUND: "ellipsoidal", GAUSS: "gaussian", TOPHAT: "tophat-spot" };
+const SHAPE_NAMES = {
+  SQUARE: "parallelpiped",
+  ROUND: "ellipsoidal",
+  GAUSS: "gaussian",
+  TOPHAT: "tophat-spot",
+};
 
 export function setupReport(sim: Simulation): string[] {
   const c = sim.config;
   const d = sim.detector;
   const x = sim.crystal;
-  const out: string[] = ["nanoBragg nanocrystal diffraction simulator - James Holton and Ken Frankel 5-17-17"];
+  const out: string[] = [
+    "nanoBragg nanocrystal diffraction simulator - James Holton and Ken Frankel 5-17-17",
+  ];
   out.push(...sim.log);
   out.push(`${d.convention.toLowerCase()} convention selected.`);
-  out.push(d.pivot === "SAMPLE" ? "pivoting detector around sample" : "pivoting detector around direct beam spot");
+  out.push(
+    d.pivot === "SAMPLE" ? "pivoting detector around sample" : "pivoting detector around direct beam spot",
+  );
   const beamInDetector = [0, 1, 2].map((i) => {
     const axis = [d.fdet, d.sdet, d.odet][i];
     return d.beam[0] * axis[0] + d.beam[1] * axis[1] + d.beam[2] * axis[2];
@@ -29,11 +38,15 @@ export function setupReport(sim: Simulation): string[] {
   out.push(cprintf("XDS incident beam: %g %g %g", ...beamInDetector));
   if (c.interpolate === 2) {
     const auto = c.Na <= 2 || c.Nb <= 2 || c.Nc <= 2;
-    out.push(auto ? "auto-selected tricubic interpolation of structure factors" : "auto-selected no interpolation");
+    out.push(
+      auto ? "auto-selected tricubic interpolation of structure factors" : "auto-selected no interpolation",
+    );
   }
   if (c.matFile !== null) out.push(`reading ${c.matFile}`);
   if (x.missetWasRandom && x.missetAngles) {
-    out.push(cprintf("random orientation misset angles: %f %f %f deg", ...x.missetAngles.map((a) => a * RTD)));
+    out.push(
+      cprintf("random orientation misset angles: %f %f %f deg", ...x.missetAngles.map((a) => a * RTD)),
+    );
   }
   out.push(cprintf("Unit Cell: %g %g %g %g %g %g", ...x.cellReport));
   out.push(cprintf("Recp Cell: %g %g %g %g %g %g", ...x.reciprocalReport));
@@ -56,27 +69,40 @@ export function setupReport(sim: Simulation): string[] {
   if (sim.structureFactorSource === "fdump") out.push(`reading Fs from ${c.dumpFile}`);
   if (sim.structureFactorSource === "hkl") {
     out.push(`counting entries in ${c.hklFile}`);
-    if (c.defaultF !== 0.0) out.push(cprintf("initializing to default_F = %g:", c.defaultF), "done initializing:");
+    if (c.defaultF !== 0.0)
+      out.push(cprintf("initializing to default_F = %g:", c.defaultF), "done initializing:");
     out.push(`re-reading ${c.hklFile}`, `writing dump file for next time: ${c.dumpFile}`);
   }
   for (let t = 0; t < sim.thickness.count; t++) {
     out.push(cprintf("thick%d = %g um", t, sim.thickness.step * t * 1e6));
   }
-  for (let t = 0; t < sim.phi.count; t++) out.push(cprintf("phi%d = %g", t, (c.phi0 + sim.phi.step * t) * RTD));
+  for (let t = 0; t < sim.phi.count; t++)
+    out.push(cprintf("phi%d = %g", t, (c.phi0 + sim.phi.step * t) * RTD));
   if (c.sourceFile === null) {
-    for (const [hdiv, vdiv] of sim.sources.divergence) out.push(cprintf("divergence deviation: %g %g", hdiv, vdiv));
+    for (const [hdiv, vdiv] of sim.sources.divergence)
+      out.push(cprintf("divergence deviation: %g %g", hdiv, vdiv));
     for (let k = 0; k < sim.dispersion.count; k++) {
       const lambda = c.lambda0 * (1.0 + sim.dispersion.step * k - sim.dispersion.range / 2.0);
       out.push(cprintf("lambda%d = %.15g", k, lambda));
     }
   }
   out.push(cprintf("  created a total of %d sources:", sim.sources.count));
-  for (const [X, Y, Z, w, lambda] of sim.sources.listing) out.push(cprintf("%g %g %g   %g %g", X, Y, Z, w, lambda));
+  for (const [X, Y, Z, w, lambda] of sim.sources.listing)
+    out.push(cprintf("%g %g %g   %g %g", X, Y, Z, w, lambda));
   out.push(cprintf("  created a total of %d mosaic domains", sim.mosaicDomains));
   out.push(cprintf("  %d initialized hkls (all others =%g)", sim.grid.count, c.defaultF));
   out.push(cprintf("  %s xtal: %.0fx%.0fx%.0f cells", SHAPE_NAMES[c.shape], s.Na, s.Nb, s.Nc));
-  out.push(cprintf("  wave=%g meters +/- %g%% in %d steps", c.lambda0, sim.dispersion.range * 100, sim.dispersion.count));
-  out.push(c.nopolar ? "  polarization effect disabled" : cprintf("  Kahn polarization factor: %f", c.polarization));
+  out.push(
+    cprintf(
+      "  wave=%g meters +/- %g%% in %d steps",
+      c.lambda0,
+      sim.dispersion.range * 100,
+      sim.dispersion.count,
+    ),
+  );
+  out.push(
+    c.nopolar ? "  polarization effect disabled" : cprintf("  Kahn polarization factor: %f", c.polarization),
+  );
   if (c.curvedDetector) out.push("  curved detector: all pixels same distance from origin");
   if (c.pointPixel) out.push("  pixel obliquity effect disabled");
   out.push(cprintf("  incident fluence: %lg photons/m^2", sim.fluence));
@@ -92,7 +118,12 @@ export function setupReport(sim: Simulation): string[] {
     ),
   );
   out.push(
-    cprintf("  sensor is %lg m thick in %d layers with mu= %lg", sim.thickness.range, sim.thickness.count, sim.detectorMu),
+    cprintf(
+      "  sensor is %lg m thick in %d layers with mu= %lg",
+      sim.thickness.range,
+      sim.thickness.count,
+      sim.detectorMu,
+    ),
   );
   out.push(cprintf("  Xbeam=%lg Ybeam=%lg", d.Xbeam, d.Ybeam));
   out.push(cprintf("  Fbeam=%lg Sbeam=%lg", d.Fbeam, d.Sbeam));
@@ -111,9 +142,20 @@ export function setupReport(sim: Simulation): string[] {
   out.push(cprintf("  %d divergence steps", sim.sources.divergence.length));
   out.push(cprintf("  %d sources", sim.sources.count));
   out.push(
-    cprintf("  %d mosaic domains over mosaic spread of %g degrees", sim.mosaicDomains, sim.mosaicSpread * RTD),
+    cprintf(
+      "  %d mosaic domains over mosaic spread of %g degrees",
+      sim.mosaicDomains,
+      sim.mosaicSpread * RTD,
+    ),
   );
-  out.push(cprintf("  %d phi steps from %g to %g degrees", sim.phi.count, c.phi0 * RTD, (c.phi0 + sim.phi.range) * RTD));
+  out.push(
+    cprintf(
+      "  %d phi steps from %g to %g degrees",
+      sim.phi.count,
+      c.phi0 * RTD,
+      (c.phi0 + sim.phi.range) * RTD,
+    ),
+  );
   let oversampleLine = cprintf("  %dx%d pixel oversample steps", sim.oversample, sim.oversample);
   if (c.oversampleThick) oversampleLine += " +thick";
   if (c.oversamplePolar) oversampleLine += " +polar";
@@ -122,12 +164,21 @@ export function setupReport(sim: Simulation): string[] {
   return out;
 }
 
-export function statsReport(sim: Simulation, omegaSum: number, stats: ImageStats, floatFile: string): string[] {
+export function statsReport(
+  sim: Simulation,
+  omegaSum: number,
+  stats: ImageStats,
+  floatFile: string,
+): string[] {
   const d = sim.detector;
   const solid = omegaSum / sim.steps;
   return [
     "",
-    cprintf("solid angle subtended by detector = %g steradian ( %g%% sphere)", solid, (100 * solid) / 4 / Math.PI),
+    cprintf(
+      "solid angle subtended by detector = %g steradian ( %g%% sphere)",
+      solid,
+      (100 * solid) / 4 / Math.PI,
+    ),
     cprintf("writing %s as %d %lu-byte floats", floatFile, d.fpixels * d.spixels, 4),
     cprintf("max_I = %g  at %g %g", stats.maxI, stats.maxFdet, stats.maxSdet),
     cprintf("mean= %g rms= %g rmsd= %g", stats.mean, stats.rms, stats.rmsd),

@@ -85,6 +85,6 @@ options:
 \t-pix0_vector     \tvector from crystal to first pixel in image (ignored by -profile c, as in the C)
 options of this port:
 \t-profile c|spec  \tc (default): reproduce the C program, quirks included; spec: the corrected behaviour
-\t-workers N       \tcompute threads (default: all cores)
+\t-workers N       \tcompute threads, main thread included (default: all cores, fewer for small images)
 \t-h, --help       \tprint this text
 `;

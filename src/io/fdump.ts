@@ -21,13 +21,16 @@ export function encodeFdump(grid: HklGrid): Buffer {
 
 export function decodeFdump(bytes: Buffer, source: string): HklGrid {
   const formFeed = bytes.indexOf(0x0c);
-  const headerText = bytes.subarray(0, formFeed < 0 ? Math.min(bytes.length, 200) : formFeed).toString("latin1");
+  const headerText = bytes
+    .subarray(0, formFeed < 0 ? Math.min(bytes.length, 200) : formFeed)
+    .toString("latin1");
   const fields = headerText.trim().split(/\s+/);
   if (formFeed < 0 || fields.length !== 6 || !fields.every((f) => /^[+-]?\d+$/.test(f))) {
     throw new InputError(`${source}: not an Fdump.bin file (expected six integers and a form feed)`);
   }
   const [hMin, hMax, kMin, kMax, lMin, lMax] = fields.map(Number);
-  if (hMax < hMin || kMax < kMin || lMax < lMin) throw new InputError(`${source}: empty index ranges in header`);
+  if (hMax < hMin || kMax < kMin || lMax < lMin)
+    throw new InputError(`${source}: empty index ranges in header`);
   const grid = allocateGrid(hMin, hMax, kMin, kMax, lMin, lMax);
   const start = formFeed + 1;
   const expected = grid.values.length * 8;

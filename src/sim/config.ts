@@ -135,8 +135,8 @@ export interface SimConfig {
   printout: boolean;
   printoutPixel: { fast: number; slow: number } | null;
   progress: boolean;
-  /** Compute threads (the main thread included). */
-  workers: number;
+  /** Compute threads (the main thread included), exactly as given by -workers; null: all cores, as useful. */
+  workers: number | null;
 }
 
 /** The C program's defaults, before any flag is applied. */
@@ -174,7 +174,7 @@ export function defaultConfig(profile: ProfileRules = PROFILES.c, now = Date.now
     vdivsteps: -1,
     roundDiv: true,
     sourceFile: null,
-    fluence: 125932015286227086360700780544.0,
+    fluence: 1.2593201528622709e29,
     flux: 0,
     exposure: 1,
     beamsize: 1e-4,
@@ -244,6 +244,6 @@ export function defaultConfig(profile: ProfileRules = PROFILES.c, now = Date.now
     printout: false,
     printoutPixel: null,
     progress: true,
-    workers: 1,
+    workers: null,
   };
 }

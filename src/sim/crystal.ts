@@ -84,9 +84,12 @@ export function buildCrystal(input: CellInput, rng: RandomSource, missetSeed: Se
       cStarLen = Math.abs(cStarLen) || DBL_MIN;
     }
     const sinGammaStar = clampUnit((c * Vstar) / aStarLen / bStarLen);
-    let cosAlphaStar = (Math.cos(beta) * Math.cos(gamma) - Math.cos(alpha)) / (Math.sin(beta) * Math.sin(gamma));
-    let cosBetaStar = (Math.cos(gamma) * Math.cos(alpha) - Math.cos(beta)) / (Math.sin(gamma) * Math.sin(alpha));
-    let cosGammaStar = (Math.cos(alpha) * Math.cos(beta) - Math.cos(gamma)) / (Math.sin(alpha) * Math.sin(beta));
+    let cosAlphaStar =
+      (Math.cos(beta) * Math.cos(gamma) - Math.cos(alpha)) / (Math.sin(beta) * Math.sin(gamma));
+    let cosBetaStar =
+      (Math.cos(gamma) * Math.cos(alpha) - Math.cos(beta)) / (Math.sin(gamma) * Math.sin(alpha));
+    let cosGammaStar =
+      (Math.cos(alpha) * Math.cos(beta) - Math.cos(gamma)) / (Math.sin(alpha) * Math.sin(beta));
     cosAlphaStar = clampCos(cosAlphaStar);
     cosBetaStar = clampCos(cosBetaStar);
     cosGammaStar = clampCos(cosGammaStar);
@@ -187,11 +190,7 @@ export interface CrystalSize {
 }
 
 /** Unit cells along each axis: from -N/-Na.. or from a sample size, clamped to at least 1. */
-export function crystalSize(
-  crystal: Crystal,
-  N: Vec3,
-  sample: Vec3,
-): CrystalSize {
+export function crystalSize(crystal: Crystal, N: Vec3, sample: Vec3): CrystalSize {
   const lengths = [magnitude(crystal.a), magnitude(crystal.b), magnitude(crystal.c)];
   const n = [0, 1, 2].map((i) => {
     let v = N[i];

@@ -112,7 +112,12 @@ const CONVENTION_AXES: Record<Exclude<Convention, "CUSTOM">, ConventionAxes> = {
 };
 
 /** Pixel counts win over sizes; both are then made consistent. */
-export function detectorGrid(c: SimConfig): { fpixels: number; spixels: number; detsizeF: number; detsizeS: number } {
+export function detectorGrid(c: SimConfig): {
+  fpixels: number;
+  spixels: number;
+  detsizeF: number;
+  detsizeS: number;
+} {
   let detsizeF = c.detsizeF;
   let detsizeS = c.detsizeS;
   if (c.fpixels) detsizeF = c.pixelSize * c.fpixels;
@@ -291,7 +296,11 @@ export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
     Sclose,
     ORGX: Fclose / pixel + 0.5,
     ORGY: Sclose / pixel + 0.5,
-    dialsOrigin: [1000.0 * dot(pix0, [0, 0, 1]), 1000.0 * dot(pix0, [0, 1, 0]), 1000.0 * dot(pix0, [-1, 0, 0])],
+    dialsOrigin: [
+      1000.0 * dot(pix0, [0, 0, 1]),
+      1000.0 * dot(pix0, [0, 1, 0]),
+      1000.0 * dot(pix0, [-1, 0, 0]),
+    ],
     twotheta,
   };
 }

@@ -5,6 +5,8 @@
  * the last bits of the math library.
  */
 
+import { ROUND_SCALE, ShapeCode, sinc3, sincg, TOPHAT_CUTOFF } from "./lattice.js";
+import { polarizationFactor } from "./polarization.js";
 import {
   type HklGrid,
   type InterpolationScratch,
@@ -13,8 +15,6 @@ import {
   interpolationScratch,
   nearestF,
 } from "./structure-factors.js";
-import { ROUND_SCALE, ShapeCode, sinc3, sincg, TOPHAT_CUTOFF } from "./lattice.js";
-import { polarizationFactor } from "./polarization.js";
 
 /** Everything the kernel reads: numbers and typed arrays only, so that it crosses to workers. */
 export interface KernelPlan {
@@ -109,7 +109,16 @@ export interface PixelTracer {
     qy: number,
     qz: number,
   ): void;
-  crystal(cell: Float64Array, offset: number, h: number, k: number, l: number, h0: number, k0: number, l0: number): void;
+  crystal(
+    cell: Float64Array,
+    offset: number,
+    h: number,
+    k: number,
+    l: number,
+    h0: number,
+    k0: number,
+    l0: number,
+  ): void;
   squareLattice(fa: number, fb: number, fc: number, fLatt: number): void;
   phiStep(phiTic: number, phi: number, k: number, fb: number, fLatt: number): void;
   structureFactor(fCell: number): void;
@@ -268,12 +277,15 @@ export function renderSpan(
             dx = dy = dz = 0.0;
           }
           if (omega === 0.0 || osOmega) {
-            omega = pointPixel ? 1.0 / airpath / airpath : ((pixelSqr / airpath / airpath) * closeDistance) / airpath;
+            omega = pointPixel
+              ? 1.0 / airpath / airpath
+              : ((pixelSqr / airpath / airpath) * closeDistance) / airpath;
           }
           omegaSum += omega;
           if (capture === 0.0 || osThick) {
             const parallax = dx * ox + dy * oy + dz * oz;
-            capture = Math.exp((-t * thickstep * mu) / parallax) - Math.exp((-(t + 1) * thickstep * mu) / parallax);
+            capture =
+              Math.exp((-t * thickstep * mu) / parallax) - Math.exp((-(t + 1) * thickstep * mu) / parallax);
           }
 
           for (let source = 0; source < nSources; source++) {
@@ -382,12 +394,21 @@ export function renderSpan(
   st.paths = paths;
 }
 
-function shapedLattice(p: KernelPlan, h: number, k: number, l: number, h0: number, k0: number, l0: number): number {
+function shapedLattice(
+  p: KernelPlan,
+  h: number,
+  k: number,
+  l: number,
+  h0: number,
+  k0: number,
+  l0: number,
+): number {
   const Na = p.Na;
   const Nb = p.Nb;
   const Nc = p.Nc;
   if (p.shape === ShapeCode.Round) {
-    const hradSqr = (h - h0) * (h - h0) * Na * Na + (k - k0) * (k - k0) * Nb * Nb + (l - l0) * (l - l0) * Nc * Nc;
+    const hradSqr =
+      (h - h0) * (h - h0) * Na * Na + (k - k0) * (k - k0) * Nb * Nb + (l - l0) * (l - l0) * Nc * Nc;
     return Na * Nb * Nc * ROUND_SCALE * sinc3(Math.PI * Math.sqrt(hradSqr * p.fudge));
   }
   const r = p.reciprocal;

@@ -12,7 +12,7 @@ export function sinc3(x: number): number {
   return (3.0 * (Math.sin(x) / x - Math.cos(x))) / (x * x);
 }
 
-export const enum ShapeCode {
+export enum ShapeCode {
   Square = 0,
   Round = 1,
   Gauss = 2,

@@ -11,7 +11,12 @@ import { stableUnit, unitAgain } from "./polarization.js";
 import { R_E_SQR, type Simulation } from "./setup.js";
 import { rotateAxis, rotateUmat, type Vec3 } from "./vec.js";
 
-const SHAPES = { SQUARE: ShapeCode.Square, ROUND: ShapeCode.Round, GAUSS: ShapeCode.Gauss, TOPHAT: ShapeCode.Tophat };
+const SHAPES = {
+  SQUARE: ShapeCode.Square,
+  ROUND: ShapeCode.Round,
+  GAUSS: ShapeCode.Gauss,
+  TOPHAT: ShapeCode.Tophat,
+};
 
 /**
  * Real-space cell (a, b, c) at each phi step before mosaic rotation. With a stale rotation, a step at
@@ -24,7 +29,9 @@ function phiCells(sim: Simulation, stale: boolean, first: boolean): Vec3[][] {
   const n = sim.phi.count;
   const angles = Array.from({ length: n }, (_, t) => sim.config.phi0 + sim.phi.step * t);
   const fresh = angles.map((phi) =>
-    phi !== 0.0 ? [rotateAxis(a, spindle, phi), rotateAxis(b, spindle, phi), rotateAxis(c, spindle, phi)] : null,
+    phi !== 0.0
+      ? [rotateAxis(a, spindle, phi), rotateAxis(b, spindle, phi), rotateAxis(c, spindle, phi)]
+      : null,
   );
   return angles.map((_, t) => {
     const own = fresh[t];
@@ -124,7 +131,8 @@ export function buildPlan(sim: Simulation): KernelPlan {
 
 function incidentAgain(direction: Float64Array): Float64Array {
   const out = new Float64Array(direction.length);
-  for (let i = 0; i < direction.length; i += 3) out.set(unitAgain(-direction[i], -direction[i + 1], -direction[i + 2]), i);
+  for (let i = 0; i < direction.length; i += 3)
+    out.set(unitAgain(-direction[i], -direction[i + 1], -direction[i + 2]), i);
   return out;
 }
 

@@ -33,8 +33,8 @@ export interface ProfileRules {
   oversampleThickWithoutThicknessBlanks: boolean;
   /** A sensor thickness with an attenuation of 0 or inf captures nothing (instead of everything). */
   zeroAttenuationBlanks: boolean;
-  /** HKL lines may carry extra columns (phase, sigma) after h k l F. */
-  hklExtraColumns: boolean;
+  /** HKL files may hold '#' comment lines and extra columns (phase, sigma) after h k l F. */
+  hklCommentsAndExtraColumns: boolean;
   /** -misset random without -misset_seed draws from the time (else from the -seed value). */
   missetSeedFromTime: boolean;
 }
@@ -54,7 +54,7 @@ export const PROFILES: Record<ProfileName, ProfileRules> = {
     oversamplePolarOverridesNopolar: true,
     oversampleThickWithoutThicknessBlanks: true,
     zeroAttenuationBlanks: true,
-    hklExtraColumns: false,
+    hklCommentsAndExtraColumns: false,
     missetSeedFromTime: true,
   },
   spec: {
@@ -71,7 +71,7 @@ export const PROFILES: Record<ProfileName, ProfileRules> = {
     oversamplePolarOverridesNopolar: false,
     oversampleThickWithoutThicknessBlanks: false,
     zeroAttenuationBlanks: false,
-    hklExtraColumns: true,
+    hklCommentsAndExtraColumns: true,
     missetSeedFromTime: false,
   },
 };

@@ -38,7 +38,12 @@ export function resolvePhi(osc: number, step: number, count: number): Sweep {
  * Divergence (horizontal or vertical) and dispersion share one template. `countOnlyOverCount` picks
  * the C's step = range/count when only a count is given (else range/(count-1), the spec's rule).
  */
-export function resolveBeamSweep(range: number, step: number, count: number, countOnlyOverCount: boolean): Sweep {
+export function resolveBeamSweep(
+  range: number,
+  step: number,
+  count: number,
+  countOnlyOverCount: boolean,
+): Sweep {
   let s: Sweep;
   if (count <= 0) {
     if (range < 0) s = step <= 0 ? { range: 0, step: 0, count: 1 } : { range: step, step, count: 2 };
@@ -103,10 +108,18 @@ export function resolveMosaic(spread: number, domains: number): MosaicSampling {
     };
   }
   if (spread < 0) {
-    return { spread: 0, domains: 1, warning: "WARNING: no mosaic spread specified.  setting mosaic_domains = 1" };
+    return {
+      spread: 0,
+      domains: 1,
+      warning: "WARNING: no mosaic spread specified.  setting mosaic_domains = 1",
+    };
   }
   if (spread === 0) {
-    return { spread, domains: 1, warning: "WARNING: zero mosaic spread specified.  setting mosaic_domains = 1" };
+    return {
+      spread,
+      domains: 1,
+      warning: "WARNING: zero mosaic spread specified.  setting mosaic_domains = 1",
+    };
   }
   return { spread, domains, warning: null };
 }

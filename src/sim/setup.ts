@@ -76,7 +76,8 @@ export function setupSimulation(c: SimConfig): Simulation {
   let flux = c.flux;
   let sampleY = c.sampleY;
   let sampleZ = c.sampleZ;
-  if (flux !== 0.0 && c.exposure > 0.0 && c.beamsize >= 0) fluence = (flux * c.exposure) / c.beamsize / c.beamsize;
+  if (flux !== 0.0 && c.exposure > 0.0 && c.beamsize >= 0)
+    fluence = (flux * c.exposure) / c.beamsize / c.beamsize;
   if (c.beamsize >= 0) {
     if (c.beamsize < sampleY) {
       log.push(`WARNING: clipping sample (${sampleY} m high) with beam (${c.beamsize} m)`);
@@ -133,7 +134,12 @@ export function setupSimulation(c: SimConfig): Simulation {
     value: !rules.missetSeedFromTime && !c.missetSeedGiven ? c.seed : c.missetSeed,
   };
   const crystal = buildCrystal(
-    { cell: c.cell, matrix: c.matFile === null ? null : readMatrix(c.matFile), lambda0: c.lambda0, misset: c.misset },
+    {
+      cell: c.cell,
+      matrix: c.matFile === null ? null : readMatrix(c.matFile),
+      lambda0: c.lambda0,
+      misset: c.misset,
+    },
     rng,
     missetSeed,
   );
@@ -158,7 +164,7 @@ export function setupSimulation(c: SimConfig): Simulation {
   let grid: HklGrid;
   let structureFactorSource: Simulation["structureFactorSource"];
   if (c.hklFile !== null) {
-    grid = gridFromReflections(readHkl(c.hklFile, rules.hklExtraColumns), c.defaultF, c.hklFile);
+    grid = gridFromReflections(readHkl(c.hklFile, rules.hklCommentsAndExtraColumns), c.defaultF, c.hklFile);
     structureFactorSource = "hkl";
     const failure = writeFdump(c.dumpFile, grid);
     if (failure) log.push(failure);
@@ -191,7 +197,8 @@ export function setupSimulation(c: SimConfig): Simulation {
 
   const steps = sources.count * mosaic.domains * phi.count * oversample * oversample;
   const Ibg =
-    WATER_F * WATER_F * R_E_SQR * fluence * c.waterSize * c.waterSize * c.waterSize * 1e6 * AVOGADRO / WATER_MW;
+    (WATER_F * WATER_F * R_E_SQR * fluence * c.waterSize * c.waterSize * c.waterSize * 1e6 * AVOGADRO) /
+    WATER_MW;
 
   if (c.oversampleThick && thickness.range === 0 && rules.oversampleThickWithoutThicknessBlanks) {
     log.push(
@@ -227,4 +234,3 @@ export function setupSimulation(c: SimConfig): Simulation {
     log,
   };
 }
-

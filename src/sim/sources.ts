@@ -28,7 +28,10 @@ export interface BeamAxes {
   vert: Vec3;
 }
 
-function pack(rows: Array<[number, number, number, number, number]>, divergence: Array<[number, number]>): Sources {
+function pack(
+  rows: Array<[number, number, number, number, number]>,
+  divergence: Array<[number, number]>,
+): Sources {
   const count = rows.length;
   const direction = new Float64Array(3 * count);
   const lambda = new Float64Array(count);
@@ -42,7 +45,12 @@ function pack(rows: Array<[number, number, number, number, number]>, divergence:
   return { count, direction, lambda, weight, divergence, listing: rows };
 }
 
-export function sourcesFromFile(rows: readonly SourceRow[], axes: BeamAxes, lambda0: number, useFileLambda: boolean): Sources {
+export function sourcesFromFile(
+  rows: readonly SourceRow[],
+  axes: BeamAxes,
+  lambda0: number,
+  useFileLambda: boolean,
+): Sources {
   const listing = rows.map((r): [number, number, number, number, number] => [
     Number.isNaN(r.X) ? -SOURCE_DISTANCE * axes.beam[0] : r.X,
     Number.isNaN(r.Y) ? -SOURCE_DISTANCE * axes.beam[1] : r.Y,

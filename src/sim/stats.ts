@@ -56,7 +56,8 @@ export function imageStats(image: Float32Array, p: KernelPlan): ImageStats {
   }
   if (m <= 1) m = 2;
   // where the C reports the maximum: the last subpixel of that pixel
-  const lastSub = (pixel: number) => subpixelSize * (pixel * oversample + oversample - 1) + subpixelSize / 2.0;
+  const lastSub = (pixel: number) =>
+    subpixelSize * (pixel * oversample + oversample - 1) + subpixelSize / 2.0;
   const maxFdet = maxIndex < 0 ? 0.0 : lastSub(maxIndex % fpixels);
   const maxSdet = maxIndex < 0 ? 0.0 : lastSub(Math.floor(maxIndex / fpixels));
   return { maxI, maxFdet, maxSdet, mean, rms, rmsd: Math.sqrt(dev / (m - 1)), sum, rendered };

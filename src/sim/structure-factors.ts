@@ -36,7 +36,19 @@ export function gridIndex(grid: HklGrid, h: number, k: number, l: number): numbe
 
 /** A grid without reflections (no -hkl and no Fdump.bin): every lookup gives default_F. */
 export function emptyGrid(): HklGrid {
-  return { hMin: 0, hMax: 0, kMin: 0, kMax: 0, lMin: 0, lMax: 0, hRange: 0, kRange: 0, lRange: 0, values: new Float64Array(0), count: 0 };
+  return {
+    hMin: 0,
+    hMax: 0,
+    kMin: 0,
+    kMax: 0,
+    lMin: 0,
+    lMax: 0,
+    hRange: 0,
+    kRange: 0,
+    lRange: 0,
+    values: new Float64Array(0),
+    count: 0,
+  };
 }
 
 export function allocateGrid(
@@ -52,7 +64,9 @@ export function allocateGrid(
   const kRange = kMax - kMin + 1;
   const lRange = lMax - lMin + 1;
   const size = (hRange + 1) * (kRange + 1) * (lRange + 1);
-  const values = buffer ? new Float64Array(buffer, 0, size) : new Float64Array(new SharedArrayBuffer(size * 8));
+  const values = buffer
+    ? new Float64Array(buffer, 0, size)
+    : new Float64Array(new SharedArrayBuffer(size * 8));
   return { hMin, hMax, kMin, kMax, lMin, lMax, hRange, kRange, lRange, values, count: 0 };
 }
 
@@ -60,8 +74,13 @@ export function allocateGrid(
  * The grid the C builds from an HKL list: cells inside the index ranges start at default_F (when it
  * is not zero), the padding slots at zero, then each reflection is stored (a later duplicate wins).
  */
-export function gridFromReflections(reflections: readonly Reflection[], defaultF: number, source: string): HklGrid {
-  if (reflections.length === 0) throw new InputError(`${source}: no reflections (expected lines of "h k l F")`);
+export function gridFromReflections(
+  reflections: readonly Reflection[],
+  defaultF: number,
+  source: string,
+): HklGrid {
+  if (reflections.length === 0)
+    throw new InputError(`${source}: no reflections (expected lines of "h k l F")`);
   let [hMin, kMin, lMin] = [1e9, 1e9, 1e9];
   let [hMax, kMax, lMax] = [-1e9, -1e9, -1e9];
   for (const r of reflections) {
@@ -88,10 +107,17 @@ export function gridFromReflections(reflections: readonly Reflection[], defaultF
 
 /** 4-point Lagrange interpolation through (xa[i], ya[o + i]) at x (C `polint`). */
 export function polint(xa: ArrayLike<number>, ya: ArrayLike<number>, x: number, o = 0): number {
-  const x0 = ((x - xa[1]) * (x - xa[2]) * (x - xa[3]) * ya[o]) / ((xa[0] - xa[1]) * (xa[0] - xa[2]) * (xa[0] - xa[3]));
-  const x1 = ((x - xa[0]) * (x - xa[2]) * (x - xa[3]) * ya[o + 1]) / ((xa[1] - xa[0]) * (xa[1] - xa[2]) * (xa[1] - xa[3]));
-  const x2 = ((x - xa[0]) * (x - xa[1]) * (x - xa[3]) * ya[o + 2]) / ((xa[2] - xa[0]) * (xa[2] - xa[1]) * (xa[2] - xa[3]));
-  const x3 = ((x - xa[0]) * (x - xa[1]) * (x - xa[2]) * ya[o + 3]) / ((xa[3] - xa[0]) * (xa[3] - xa[1]) * (xa[3] - xa[2]));
+  const x0 =
+    ((x - xa[1]) * (x - xa[2]) * (x - xa[3]) * ya[o]) / ((xa[0] - xa[1]) * (xa[0] - xa[2]) * (xa[0] - xa[3]));
+  const x1 =
+    ((x - xa[0]) * (x - xa[2]) * (x - xa[3]) * ya[o + 1]) /
+    ((xa[1] - xa[0]) * (xa[1] - xa[2]) * (xa[1] - xa[3]));
+  const x2 =
+    ((x - xa[0]) * (x - xa[1]) * (x - xa[3]) * ya[o + 2]) /
+    ((xa[2] - xa[0]) * (xa[2] - xa[1]) * (xa[2] - xa[3]));
+  const x3 =
+    ((x - xa[0]) * (x - xa[1]) * (x - xa[2]) * ya[o + 3]) /
+    ((xa[3] - xa[0]) * (xa[3] - xa[1]) * (xa[3] - xa[2]));
   return x0 + x1 + x2 + x3;
 }
 
@@ -123,7 +149,13 @@ export function interpolationScratch(): InterpolationScratch {
  * Tricubic F at fractional (h, k, l) from the grid nodes floor(x)-1 .. floor(x)+2 on each axis: along
  * l for each (h, k), then along k, then along h (C `polin3`). The caller has checked the range.
  */
-export function interpolateF(grid: HklGrid, s: InterpolationScratch, h: number, k: number, l: number): number {
+export function interpolateF(
+  grid: HklGrid,
+  s: InterpolationScratch,
+  h: number,
+  k: number,
+  l: number,
+): number {
   const hf = Math.floor(h);
   const kf = Math.floor(k);
   const lf = Math.floor(l);
@@ -135,7 +167,8 @@ export function interpolateF(grid: HklGrid, s: InterpolationScratch, h: number, 
   const { values, kRange, lRange, hMin, kMin, lMin } = grid;
   for (let i1 = 0; i1 < 4; i1++) {
     for (let i2 = 0; i2 < 4; i2++) {
-      const base = ((hf - 1 + i1 - hMin) * (kRange + 1) + (kf - 1 + i2 - kMin)) * (lRange + 1) + (lf - 1 - lMin);
+      const base =
+        ((hf - 1 + i1 - hMin) * (kRange + 1) + (kf - 1 + i2 - kMin)) * (lRange + 1) + (lf - 1 - lMin);
       for (let i3 = 0; i3 < 4; i3++) s.cube[i1 * 16 + i2 * 4 + i3] = values[base + i3];
     }
   }
@@ -159,7 +192,9 @@ export function nearestF(grid: HklGrid, defaultF: number, h0: number, k0: number
     l0 <= grid.lMax &&
     l0 >= grid.lMin
   ) {
-    return grid.values[((h0 - grid.hMin) * (grid.kRange + 1) + (k0 - grid.kMin)) * (grid.lRange + 1) + (l0 - grid.lMin)];
+    return grid.values[
+      ((h0 - grid.hMin) * (grid.kRange + 1) + (k0 - grid.kMin)) * (grid.lRange + 1) + (l0 - grid.lMin)
+    ];
   }
   return defaultF;
 }

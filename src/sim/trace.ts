@@ -65,7 +65,16 @@ export class TraceRecorder implements PixelTracer {
     this.put("scattering_vec_A_inv", qx, qy, qz);
   }
 
-  crystal(cell: Float64Array, o: number, h: number, k: number, l: number, h0: number, k0: number, l0: number): void {
+  crystal(
+    cell: Float64Array,
+    o: number,
+    h: number,
+    k: number,
+    l: number,
+    h0: number,
+    k0: number,
+    l0: number,
+  ): void {
     const r = this.plan.reciprocal;
     this.put("rot_a_angstroms", cell[o] * 1e10, cell[o + 1] * 1e10, cell[o + 2] * 1e10);
     this.put("rot_b_angstroms", cell[o + 3] * 1e10, cell[o + 4] * 1e10, cell[o + 5] * 1e10);

@@ -142,27 +142,36 @@ function pad(text: string, width: number, flags: string, numeric: boolean): stri
 /** `sprintf` with C semantics for the supported conversions. */
 export function cprintf(format: string, ...args: Array<number | string | bigint>): string {
   let next = 0;
-  return format.replace(SPEC, (_m, flags: string, widthText?: string, precText?: string, _len?: string, conv?: string) => {
-    if (conv === "%") return "%";
-    const width = widthText === "*" ? Number(args[next++]) : widthText ? Number(widthText) : 0;
-    let precision: number | undefined;
-    if (precText !== undefined) precision = precText === "*" ? Number(args[next++]) : Number(precText || "0");
-    const arg = args[next++];
-    switch (conv) {
-      case "s": {
-        const text = String(arg);
-        return pad(precision !== undefined ? text.slice(0, precision) : text, width, flags, false);
+  return format.replace(
+    SPEC,
+    (_m, flags: string, widthText?: string, precText?: string, _len?: string, conv?: string) => {
+      if (conv === "%") return "%";
+      const width = widthText === "*" ? Number(args[next++]) : widthText ? Number(widthText) : 0;
+      let precision: number | undefined;
+      if (precText !== undefined)
+        precision = precText === "*" ? Number(args[next++]) : Number(precText || "0");
+      const arg = args[next++];
+      switch (conv) {
+        case "s": {
+          const text = String(arg);
+          return pad(precision !== undefined ? text.slice(0, precision) : text, width, flags, false);
+        }
+        case "c":
+          return pad(typeof arg === "number" ? String.fromCharCode(arg) : String(arg), width, flags, false);
+        case "d":
+        case "i":
+        case "u":
+          return pad(
+            formatInteger(arg as number | bigint, flags, precision),
+            width,
+            flags,
+            precision === undefined,
+          );
+        default:
+          return pad(formatNumber(conv as string, Number(arg), flags, precision), width, flags, true);
       }
-      case "c":
-        return pad(typeof arg === "number" ? String.fromCharCode(arg) : String(arg), width, flags, false);
-      case "d":
-      case "i":
-      case "u":
-        return pad(formatInteger(arg as number | bigint, flags, precision), width, flags, precision === undefined);
-      default:
-        return pad(formatNumber(conv as string, Number(arg), flags, precision), width, flags, true);
-    }
-  });
+    },
+  );
 }
 
 /** `%g` with the given precision (6 when omitted). */

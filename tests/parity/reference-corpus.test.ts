@@ -1,0 +1,116 @@
+/**
+ * Every case of the C reference corpus, run by the TS engine in a copy of its folder:
+ * - the float image against the C's: max |I_ts - I_c| / max |I_c| <= 1e-6, |sum ratio - 1| <= 1e-6;
+ * - the traced pixel: every TRACE_TS value equals the C's TRACE_C value to 1e-9 relative (1e-12
+ *   absolute near zero), key by key, in the same order;
+ * - tracing does not change the image, and 1, 2 or 3 threads give the same bits.
+ * Prints the parity table (case, error, sum ratio, bitwise-identical fraction).
+ */
+
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareImages, type ImageParity } from "../../src/audit/image-compare.js";
+import { parseTrace } from "../../src/audit/trace-lines.js";
+import { HAVE_REFERENCE, NO_REFERENCE, type ReferenceCase, referenceCases } from "../support/paths.js";
+import { caseFolder, nanoBragg, readFloat, referenceFloat, referenceText } from "../support/run.js";
+
+interface CaseRun {
+  parity: ImageParity;
+  images: Record<string, Float32Array>;
+  traceText: string;
+  failures: string[];
+}
+
+const cases = referenceCases();
+const runs = new Map<string, CaseRun>();
+
+function runCase(c: ReferenceCase): CaseRun {
+  const dir = caseFolder(c);
+  const failures: string[] = [];
+  const images: Record<string, Float32Array> = {};
+  const [slow, fast] = c.trace.pixel_s_f;
+  const variants: Record<string, string[]> = {
+    "1 thread": ["-workers", "1"],
+    "2 threads": ["-workers", "2"],
+    "3 threads": ["-workers", "3"],
+    traced: ["-trace_pixel", String(slow), String(fast)],
+  };
+  let traceText = "";
+  for (const [name, extra] of Object.entries(variants)) {
+    const file = `${name.replace(" ", "-")}.bin`;
+    const r = nanoBragg([...c.argv, ...extra, "-floatfile", file], dir);
+    if (r.code !== 0) failures.push(`${name}: exit ${r.code}: ${r.stderr}`);
+    else images[name] = readFloat(join(dir, file));
+    if (name === "traced") traceText = r.stdout;
+  }
+  const parity = images["1 thread"]
+    ? compareImages(images["1 thread"], referenceFloat(c))
+    : { relativeError: Number.NaN, sumRatio: Number.NaN, bitwiseFraction: 0, pixels: 0 };
+  return { parity, images, traceText, failures };
+}
+
+function relativeDifference(ts: number, c: number): number {
+  const diff = Math.abs(ts - c);
+  if (Math.abs(c) <= 1e-12) return diff <= 1e-12 ? 0 : diff;
+  return diff / Math.abs(c);
+}
+
+describe.skipIf(!HAVE_REFERENCE)(
+  `C reference corpus${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
+  () => {
+    beforeAll(() => {
+      for (const c of cases) runs.set(c.id, runCase(c));
+    }, 600_000);
+
+    afterAll(() => {
+      const rows = cases.map((c) => {
+        const p = runs.get(c.id)?.parity;
+        if (!p) return `| ${c.id} | not run | | |`;
+        return `| ${c.id} | ${p.relativeError.toExponential(2)} | ${p.sumRatio.toFixed(12)} | ${p.bitwiseFraction.toFixed(6)} |`;
+      });
+      console.log(
+        ["| case | max rel. error | sum ratio | bitwise identical |", "|---|---|---|---|", ...rows].join(
+          "\n",
+        ),
+      );
+    });
+
+    it("has cases", () => {
+      expect(cases.length).toBeGreaterThan(0);
+    });
+
+    for (const c of cases) {
+      describe(c.id, () => {
+        it("runs", () => {
+          expect(runs.get(c.id)?.failures).toEqual([]);
+        });
+
+        it("matches the C image (error <= 1e-6, sum ratio within 1e-6)", () => {
+          const { parity } = runs.get(c.id) as CaseRun;
+          expect(parity.relativeError).toBeLessThanOrEqual(1e-6);
+          expect(Math.abs(parity.sumRatio - 1)).toBeLessThanOrEqual(1e-6);
+        });
+
+        it("traces the pixel as the C does (same keys in order, values to 1e-9)", () => {
+          const ts = parseTrace((runs.get(c.id) as CaseRun).traceText);
+          const ref = parseTrace(referenceText(c, c.trace.file));
+          expect(ref.length).toBeGreaterThan(0);
+          expect(ts.map((e) => e.key)).toEqual(ref.map((e) => e.key));
+          const worst = ref.flatMap((e, i) =>
+            e.values.map((v, j) => ({ key: e.key, d: relativeDifference(ts[i].values[j], v) })),
+          );
+          const bad = worst.filter((w) => !(w.d <= 1e-9));
+          expect(bad).toEqual([]);
+        });
+
+        it("gives the same bits with 1, 2 or 3 threads and with tracing", () => {
+          const { images } = runs.get(c.id) as CaseRun;
+          const one = images["1 thread"];
+          for (const name of ["2 threads", "3 threads", "traced"]) {
+            expect(compareImages(images[name], one).bitwiseFraction, name).toBe(1);
+          }
+        });
+      });
+    }
+  },
+);
