@@ -48,18 +48,18 @@ const any =
   (flag: string) =>
     tests.some((t) => t(flag));
 
+/** A flag, as opposed to a value (negative numbers are values). */
+function isFlag(token: string): boolean {
+  return token.startsWith("-") && /[a-zA-Z]/.test(token) && !NUMBER.test(token);
+}
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
 function readerFor(flag: string, values: string[]): Values {
   const str = (i: number) => values[i];
-  const malformed = (i: number, what: string): InputError => {
-    const s = values[i];
-    if (s.startsWith("-") && /[a-zA-Z]/.test(s)) {
-      return new InputError(`${flag}: expected ${values.length} values, got ${i} before "${s}"`);
-    }
-    return new InputError(`${flag}: expected ${what}, got "${s}"`);
-  };
+  const malformed = (i: number, what: string) =>
+    new InputError(`${flag}: expected ${what}, got "${values[i]}"`);
   const num = (i: number) => {
     if (!NUMBER.test(values[i])) throw malformed(i, "a number");
     return Number(values[i]);
@@ -973,15 +973,23 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
       matched = true;
       const following = argv.slice(i + 1);
       const needs = rule.arity ? rule.arity(following) : rule.needs;
-      if (following.length < needs) {
-        if (rule.takes === 0) {
+      if (rule.takes === 0) {
+        // the C only asks for a following argument, it does not read it
+        if (following.length < needs) {
           warnings.push(
             `${flag} is ignored when it is the last argument (as in the C); use -profile spec to honour it`,
           );
           break;
         }
-        const got = following.length;
-        throw new InputError(`${flag}: expected ${needs} value${needs > 1 ? "s" : ""}, got ${got}`);
+      } else {
+        const flagAt = following.slice(0, needs).findIndex(isFlag);
+        if (following.length < needs || flagAt >= 0) {
+          const got = flagAt >= 0 ? flagAt : following.length;
+          const before = flagAt >= 0 ? ` before "${following[flagAt]}"` : "";
+          throw new InputError(
+            `${flag}: expected ${needs} value${needs > 1 ? "s" : ""}, got ${got}${before}`,
+          );
+        }
       }
       const takes = rule.takes ?? needs;
       rule.apply(config, readerFor(flag, following.slice(0, needs)), warnings);

@@ -155,7 +155,8 @@ export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
   let Ybeam = c.Ybeam;
   let Fbeam: number;
   let Sbeam: number;
-  let pivot = c.pivot;
+  // spec: an explicit -pivot wins over the pivot implied by other flags
+  let pivot = !rules.conventionForcesPivot && c.pivotRequested !== null ? c.pivotRequested : c.pivot;
   let axes: ConventionAxes;
   switch (c.convention) {
     case "ADXV":
