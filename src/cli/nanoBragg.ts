@@ -63,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let plan: KernelPlan;
   try {
     sim = setupSimulation(config);
+    for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
     print(setupReport(sim));
     plan = buildPlan(sim);
     render = await backend.render(plan);

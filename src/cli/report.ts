@@ -23,10 +23,12 @@ export function setupReport(sim: Simulation): string[] {
   const c = sim.config;
   const d = sim.detector;
   const x = sim.crystal;
+  const m = sim.messages;
   const out: string[] = [
+    ...m.preamble,
     "nanoBragg nanocrystal diffraction simulator - James Holton and Ken Frankel 5-17-17",
   ];
-  out.push(...sim.log);
+  out.push(...m.sampling);
   out.push(`${d.convention.toLowerCase()} convention selected.`);
   out.push(
     d.pivot === "SAMPLE" ? "pivoting detector around sample" : "pivoting detector around direct beam spot",
@@ -42,6 +44,7 @@ export function setupReport(sim: Simulation): string[] {
       auto ? "auto-selected tricubic interpolation of structure factors" : "auto-selected no interpolation",
     );
   }
+  out.push(...m.cell);
   if (c.matFile !== null) out.push(`reading ${c.matFile}`);
   if (x.missetWasRandom && x.missetAngles) {
     out.push(
@@ -64,6 +67,7 @@ export function setupReport(sim: Simulation): string[] {
   const s = sim.size;
   out.push(cprintf("crystal is %g x %g x %g microns", s.xtal[0] * 1e6, s.xtal[1] * 1e6, s.xtal[2] * 1e6));
   if (sim.oversampleAuto) out.push(cprintf("auto-selected %d-fold oversampling", sim.oversample));
+  out.push(...m.oversampling);
   const volume = s.xtal[0] * s.xtal[1] * s.xtal[2];
   out.push(cprintf("approximate MW = %g", (volume * 1.2e6 * AVOGADRO) / (s.Na * s.Nb * s.Nc)));
   if (sim.structureFactorSource === "fdump") out.push(`reading Fs from ${c.dumpFile}`);
@@ -71,7 +75,7 @@ export function setupReport(sim: Simulation): string[] {
     out.push(`counting entries in ${c.hklFile}`);
     if (c.defaultF !== 0.0)
       out.push(cprintf("initializing to default_F = %g:", c.defaultF), "done initializing:");
-    out.push(`re-reading ${c.hklFile}`, `writing dump file for next time: ${c.dumpFile}`);
+    out.push(`re-reading ${c.hklFile}`, sim.dumpFailure ?? `writing dump file for next time: ${c.dumpFile}`);
   }
   for (let t = 0; t < sim.thickness.count; t++) {
     out.push(cprintf("thick%d = %g um", t, sim.thickness.step * t * 1e6));

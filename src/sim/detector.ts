@@ -130,7 +130,10 @@ export function detectorGrid(c: SimConfig): {
   };
 }
 
-export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
+export function buildDetector(
+  c: SimConfig,
+  messages: { preamble: string[]; notes: string[] },
+): DetectorGeometry {
   const { fpixels, spixels, detsizeF, detsizeS } = detectorGrid(c);
   const pixel = c.pixelSize;
   const rules = c.profile;
@@ -200,8 +203,8 @@ export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
     axes = CONVENTION_AXES[c.convention];
     if (rules.conventionForcesPivot) {
       if (c.pivotRequested !== null && c.pivotRequested !== axes.pivot) {
-        log.push(
-          `WARNING: -pivot ${c.pivotRequested.toLowerCase()} is overridden by the ${c.convention} convention (as in the C); use -profile spec to honour it`,
+        messages.notes.push(
+          `-pivot ${c.pivotRequested.toLowerCase()} is overridden by the ${c.convention} convention (as in the C); use -profile spec to honour it`,
         );
       }
       pivot = axes.pivot;
@@ -214,7 +217,7 @@ export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
   const odetIn = unitize(axes.odet);
   let odet = odetIn.unit;
   if (odetIn.length !== 1.0) {
-    log.push("WARNING: auto-generating odet_vector");
+    messages.preamble.push("WARNING: auto-generating odet_vector");
     odet = unit(cross(fdet, sdet));
   }
   const polar = unit(axes.polar);
@@ -230,8 +233,8 @@ export function buildDetector(c: SimConfig, log: string[]): DetectorGeometry {
 
   const userPix0 = c.pix0Vector !== null && !rules.pix0VectorIgnored ? c.pix0Vector : null;
   if (c.pix0Vector !== null && rules.pix0VectorIgnored) {
-    log.push(
-      "WARNING: -pix0_vector values are ignored (as in the C): the detector origin follows the beam centre; use -profile spec to honour them",
+    messages.notes.push(
+      "-pix0_vector values are ignored (as in the C): the detector origin follows the beam centre; use -profile spec to honour them",
     );
   }
   let pix0: Vec3 = [0, 0, 0];

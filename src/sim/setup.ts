@@ -1,8 +1,9 @@
 /**
  * Set-up: from a validated configuration to every number the simulation needs, in the C's order
  * (detector grid, fluence, conventions, sampling rules, geometry, crystal, structure factors, sources,
- * mosaic domains, normalisation). Input files are read here. Warnings the C would print are collected
- * in `log`, in the order the C prints them.
+ * mosaic domains, normalisation). Input files are read here. The C's own messages are kept for the
+ * points of its output where the C prints them; this port's notes (values a quirk ignores, images a
+ * quirk blanks) are kept apart.
  */
 
 import { existsSync } from "node:fs";
@@ -11,6 +12,7 @@ import { readHkl } from "../io/hkl.js";
 import { readMatrix } from "../io/matrix.js";
 import { parseColumns, readSourceFile } from "../io/sourcefile.js";
 import { readTextFile } from "../io/text-lines.js";
+import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
 import type { SimConfig } from "./config.js";
 import { buildCrystal, type Crystal, type CrystalSize, crystalSize } from "./crystal.js";
@@ -52,8 +54,23 @@ export interface Simulation {
   flux: number;
   steps: number;
   Ibg: number;
-  /** Lines the C prints during set-up (warnings, notes), in order. */
-  log: string[];
+  /** The dump file could not be written (the C goes on). */
+  dumpFailure: string | null;
+  messages: SetupMessages;
+}
+
+/** Messages of set-up, by where the C prints them. */
+export interface SetupMessages {
+  /** Before the C's banner: sample clipping, odet regeneration. */
+  preamble: string[];
+  /** After the banner: the sampling rules' warnings. */
+  sampling: string[];
+  /** Before the cell listing: impossible cells. */
+  cell: string[];
+  /** After the oversampling line. */
+  oversampling: string[];
+  /** This port's own notes, not the C's: for stderr. */
+  notes: string[];
 }
 
 /** No structure factors, or no cell: the C prints its usage and exits with status 9. */
@@ -66,7 +83,7 @@ export class MissingInputsError extends InputError {
 
 export function setupSimulation(c: SimConfig): Simulation {
   const rules = c.profile;
-  const log: string[] = [];
+  const messages: SetupMessages = { preamble: [], sampling: [], cell: [], oversampling: [], notes: [] };
   if (c.imgFile !== null || c.maskFile !== null) {
     throw new InputError("-img/-mask: reading SMV headers and masks is not supported yet");
   }
@@ -80,11 +97,15 @@ export function setupSimulation(c: SimConfig): Simulation {
     fluence = (flux * c.exposure) / c.beamsize / c.beamsize;
   if (c.beamsize >= 0) {
     if (c.beamsize < sampleY) {
-      log.push(`WARNING: clipping sample (${sampleY} m high) with beam (${c.beamsize} m)`);
+      messages.preamble.push(
+        cprintf("WARNING: clipping sample (%lg m high) with beam (%lg m)", sampleY, c.beamsize),
+      );
       sampleY = c.beamsize;
     }
     if (c.beamsize < sampleZ) {
-      log.push(`WARNING: clipping sample (${sampleZ} m wide) with beam (${c.beamsize} m)`);
+      messages.preamble.push(
+        cprintf("WARNING: clipping sample (%lg m wide) with beam (%lg m)", sampleZ, c.beamsize),
+      );
       sampleZ = c.beamsize;
     }
   }
@@ -108,8 +129,8 @@ export function setupSimulation(c: SimConfig): Simulation {
   let detectorMu = c.detectorMu;
   if (detectorMu === 0 && detectorThick > 0) {
     if (rules.zeroAttenuationBlanks) {
-      log.push(
-        "WARNING: a sensor thickness with attenuation 0 (or inf) captures nothing: the image is blank (as in the C); use -profile spec for no absorption",
+      messages.notes.push(
+        "a sensor thickness with attenuation 0 (or inf) captures nothing: the image is blank (as in the C); use -profile spec for no absorption",
       );
     } else {
       detectorThick = 0;
@@ -118,12 +139,12 @@ export function setupSimulation(c: SimConfig): Simulation {
   const thickness = resolveThickness(detectorThick, c.detectorThickstep, c.detectorThicksteps, rules);
   if (thickness.range > 0.0 && detectorMu < 0.0) {
     detectorMu = 1.0 / thickness.range;
-    log.push(`WARNING: setting detector attenuation depth to ${detectorMu} m`);
+    messages.sampling.push(cprintf("WARNING: setting detector attenuation depth to %g m", detectorMu));
   }
   const mosaic = resolveMosaic(c.mosaicSpread, c.mosaicDomains);
-  if (mosaic.warning) log.push(mosaic.warning);
+  if (mosaic.warning) messages.sampling.push(mosaic.warning);
 
-  const detector = buildDetector(c, log);
+  const detector = buildDetector(c, messages);
 
   let interpolate: boolean;
   if (c.interpolate === 2) interpolate = c.Na <= 2 || c.Nb <= 2 || c.Nc <= 2;
@@ -143,7 +164,7 @@ export function setupSimulation(c: SimConfig): Simulation {
     rng,
     missetSeed,
   );
-  log.push(...crystal.warnings);
+  messages.cell.push(...crystal.warnings);
 
   const size = crystalSize(crystal, [c.Na, c.Nb, c.Nc], [c.sampleX, sampleY, sampleZ]);
   const reciprocalPixelSize = (c.lambda0 * detector.distance) / detector.pixelSize;
@@ -153,21 +174,21 @@ export function setupSimulation(c: SimConfig): Simulation {
   const oversampleAuto = oversample <= 0;
   if (oversampleAuto) oversample = recommendedOversample;
   if (oversample < recommendedOversample) {
-    log.push(
-      `WARNING: maximum dimension of sample is ${size.xtalMax * 1e10} A`,
-      `         but reciprocal pixel size is ${reciprocalPixelSize * 1e10} A`,
+    messages.oversampling.push(
+      cprintf("WARNING: maximum dimension of sample is %g A", size.xtalMax * 1e10),
+      cprintf("         but reciprocal pixel size is %g A", reciprocalPixelSize * 1e10),
       "         intensity may vary significantly across a pixel!",
-      `         recommend -oversample ${recommendedOversample} to work around this`,
+      cprintf("         recommend -oversample %d to work around this", recommendedOversample),
     );
   }
 
   let grid: HklGrid;
   let structureFactorSource: Simulation["structureFactorSource"];
+  let dumpFailure: string | null = null;
   if (c.hklFile !== null) {
     grid = gridFromReflections(readHkl(c.hklFile, rules.hklCommentsAndExtraColumns), c.defaultF, c.hklFile);
     structureFactorSource = "hkl";
-    const failure = writeFdump(c.dumpFile, grid);
-    if (failure) log.push(failure);
+    dumpFailure = writeFdump(c.dumpFile, grid);
   } else if (dumpExists) {
     grid = readFdump(c.dumpFile);
     structureFactorSource = "fdump";
@@ -201,8 +222,8 @@ export function setupSimulation(c: SimConfig): Simulation {
     WATER_MW;
 
   if (c.oversampleThick && thickness.range === 0 && rules.oversampleThickWithoutThicknessBlanks) {
-    log.push(
-      "WARNING: -oversample_thick without a sensor thickness multiplies by a capture fraction of 0: the image is blank (as in the C); use -profile spec",
+    messages.notes.push(
+      "-oversample_thick without a sensor thickness multiplies by a capture fraction of 0: the image is blank (as in the C); use -profile spec",
     );
   }
 
@@ -231,6 +252,7 @@ export function setupSimulation(c: SimConfig): Simulation {
     flux,
     steps,
     Ibg,
-    log,
+    dumpFailure,
+    messages,
   };
 }

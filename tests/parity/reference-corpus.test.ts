@@ -3,7 +3,9 @@
  * - the float image against the C's: max |I_ts - I_c| / max |I_c| <= 1e-6, |sum ratio - 1| <= 1e-6;
  * - the traced pixel: every TRACE_TS value equals the C's TRACE_C value to 1e-9 relative (1e-12
  *   absolute near zero), key by key, in the same order;
- * - tracing does not change the image, and 1, 2 or 3 threads give the same bits.
+ * - tracing does not change the image, and 1, 2 or 3 threads give the same bits;
+ * - the console summary equals the C's stdout line for line (but for the lines of outputs this engine
+ *   does not write yet and the C's progress and instrumentation lines).
  * Prints the parity table (case, error, sum ratio, bitwise-identical fraction).
  */
 
@@ -18,7 +20,16 @@ interface CaseRun {
   parity: ImageParity;
   images: Record<string, Float32Array>;
   traceText: string;
+  stdout: string;
   failures: string[];
+}
+
+/** C stdout lines without a TS counterpart yet: int/PGM/noise outputs, progress, instrumentation. */
+const NOT_COMPARED =
+  /^(TRACE|DETECTOR_|mmap\(|intfile_scale|pgm_scale|writing .* as [0-9]+-byte integers|.*% done|.* photons on noise image| {2}noise image| {2}seed:| {2}water droplet)/;
+
+function summaryLines(text: string): string[] {
+  return text.split("\n").filter((line) => line.trim() !== "" && !NOT_COMPARED.test(line));
 }
 
 const cases = referenceCases();
@@ -30,23 +41,26 @@ function runCase(c: ReferenceCase): CaseRun {
   const images: Record<string, Float32Array> = {};
   const [slow, fast] = c.trace.pixel_s_f;
   const variants: Record<string, string[]> = {
-    "1 thread": ["-workers", "1"],
+    "1 thread": [...c.argv_output_flags, "-workers", "1"],
     "2 threads": ["-workers", "2"],
     "3 threads": ["-workers", "3"],
     traced: ["-trace_pixel", String(slow), String(fast)],
   };
   let traceText = "";
+  let stdout = "";
   for (const [name, extra] of Object.entries(variants)) {
-    const file = `${name.replace(" ", "-")}.bin`;
-    const r = nanoBragg([...c.argv, ...extra, "-floatfile", file], dir);
+    const named = extra.indexOf("-floatfile");
+    const file = named >= 0 ? extra[named + 1] : `${name.replace(" ", "-")}.bin`;
+    const r = nanoBragg([...c.argv, "-floatfile", file, ...extra], dir);
     if (r.code !== 0) failures.push(`${name}: exit ${r.code}: ${r.stderr}`);
     else images[name] = readFloat(join(dir, file));
     if (name === "traced") traceText = r.stdout;
+    if (name === "1 thread") stdout = r.stdout;
   }
   const parity = images["1 thread"]
     ? compareImages(images["1 thread"], referenceFloat(c))
     : { relativeError: Number.NaN, sumRatio: Number.NaN, bitwiseFraction: 0, pixels: 0 };
-  return { parity, images, traceText, failures };
+  return { parity, images, traceText, stdout, failures };
 }
 
 function relativeDifference(ts: number, c: number): number {
@@ -101,6 +115,11 @@ describe.skipIf(!HAVE_REFERENCE)(
           );
           const bad = worst.filter((w) => !(w.d <= 1e-9));
           expect(bad).toEqual([]);
+        });
+
+        it("prints the C's console summary", () => {
+          const { stdout } = runs.get(c.id) as CaseRun;
+          expect(summaryLines(stdout)).toEqual(summaryLines(referenceText(c, "stdout.log")));
         });
 
         it("gives the same bits with 1, 2 or 3 threads and with tracing", () => {

@@ -15,6 +15,8 @@ export interface ReferenceCase {
   description: string;
   features: string[];
   argv: string[];
+  /** Output flags of the reference run (-floatfile float.bin, -intfile ...). */
+  argv_output_flags: string[];
   detector: { fpixels: number; spixels: number };
   float_stats: { sum: number; max: number };
   trace: { pixel_s_f: [number, number]; file: string };
