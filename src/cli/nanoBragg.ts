@@ -9,9 +9,10 @@ import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { writeRawFloat } from "../io/raw-float.js";
+import { inspectAll, inspectPixel } from "../sim/inspect.js";
 import type { KernelPlan } from "../sim/kernel.js";
-import { kernelState, renderSpan } from "../sim/kernel.js";
-import { buildPlan, insideRoi } from "../sim/plan.js";
+import { buildPlan } from "../sim/plan.js";
+import { PrintoutRecorder } from "../sim/printout.js";
 import { MissingInputsError, type Simulation, setupSimulation } from "../sim/setup.js";
 import { imageStats } from "../sim/stats.js";
 import { TraceRecorder } from "../sim/trace.js";
@@ -25,28 +26,30 @@ function print(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-/**
- * Trace lines of one pixel, rendered again on this thread in the state the C's serial loop would
- * have reached there (interpolation still on or already switched off).
- */
-function tracePixel(
+/** The -trace_pixel lines. */
+function traceLines(
   sim: Simulation,
   plan: KernelPlan,
   render: RenderResult,
   slow: number,
   fast: number,
 ): string[] {
-  const index = slow * plan.fpixels + fast;
-  const outside =
-    slow < 0 || slow >= plan.spixels || fast < 0 || fast >= plan.fpixels || !insideRoi(plan, fast, slow);
-  if (outside || (plan.mask !== null && plan.mask[index] === 0)) return [];
-  const state = kernelState(plan);
-  const stop = render.interpolationStop;
-  state.interpolate =
-    plan.interpolate && (stop === null || stop.slow > slow || (stop.slow === slow && stop.fast >= fast));
   const tracer = new TraceRecorder({ ...plan, fluence: sim.fluence });
-  renderSpan(plan, state, slow, fast, fast, new Float32Array(1), index, tracer);
+  if (!inspectPixel(plan, render.interpolationStop, slow, fast, tracer)) return [];
   return [cprintf("TRACE_CONFIG: tracing pixel (spixel=%d, fpixel=%d)", slow, fast), ...tracer.lines];
+}
+
+/** The -printout lines: one pixel with -printout_pixel, else every pixel. */
+function printoutLines(sim: Simulation, plan: KernelPlan, render: RenderResult): string[] {
+  const recorder = new PrintoutRecorder(sim.config.lambda0, plan.steps);
+  const lines: string[] = [];
+  const report = (slow: number, fast: number) =>
+    lines.push(...recorder.lines(fast, slow, render.image[slow * plan.fpixels + fast]));
+  const only = sim.config.printoutPixel;
+  if (only === null) inspectAll(plan, recorder, report);
+  else if (inspectPixel(plan, render.interpolationStop, only.slow, only.fast, recorder))
+    report(only.slow, only.fast);
+  return lines;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -85,7 +88,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       "WARNING: further warnings will not be printed! ",
     ]);
   }
-  if (config.tracePixel) print(tracePixel(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
+  if (config.printout) print(printoutLines(sim, plan, render));
+  if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
   writeRawFloat(config.floatFile, render.image);
   print(statsReport(sim, render.omegaSum, imageStats(render.image, plan), config.floatFile));
   return 0;

@@ -90,9 +90,14 @@ export interface KernelPlan {
   steps: number;
 }
 
-/** Hooks through which a traced pixel reports its intermediate values (see trace.ts). */
+/**
+ * Hooks through which a pixel rendered for inspection reports every intermediate value, in loop
+ * order; the recorders (trace.ts, printout.ts) keep what they print. Never called in production runs.
+ */
 export interface PixelTracer {
-  geometry(
+  /** Each source of each subpixel and layer, before the d_min cut. */
+  source(
+    source: number,
     px: number,
     py: number,
     pz: number,
@@ -108,8 +113,13 @@ export interface PixelTracer {
     qx: number,
     qy: number,
     qz: number,
+    stol: number,
   ): void;
-  crystal(
+  /** Each (source, phi step, domain): the rotated cell (9 numbers at cell[offset]) and Miller indices. */
+  indices(
+    source: number,
+    phiTic: number,
+    mos: number,
     cell: Float64Array,
     offset: number,
     h: number,
@@ -119,10 +129,29 @@ export interface PixelTracer {
     k0: number,
     l0: number,
   ): void;
-  squareLattice(fa: number, fb: number, fc: number, fLatt: number): void;
-  phiStep(phiTic: number, phi: number, k: number, fb: number, fLatt: number): void;
-  structureFactor(fCell: number): void;
-  source2(fCell: number, fLatt: number, polar: number, cos2theta: number, lambda: number): void;
+  /** The lattice factor; fa, fb, fc only for the parallelepiped shape (NaN otherwise). */
+  lattice(
+    source: number,
+    phiTic: number,
+    mos: number,
+    phi: number,
+    k: number,
+    fa: number,
+    fb: number,
+    fc: number,
+    fLatt: number,
+  ): void;
+  /** The structure factor of a path that was not skipped for a zero lattice factor. */
+  structureFactor(
+    source: number,
+    phiTic: number,
+    mos: number,
+    fCell: number,
+    fLatt: number,
+    polar: number,
+    cos2theta: number,
+    lambda: number,
+  ): void;
   final(I: number, capture: number, polar: number, omega: number, cos2theta: number, value: number): void;
 }
 
@@ -296,8 +325,27 @@ export function renderSpan(
             const qx = (dx - ix) / lambda;
             const qy = (dy - iy) / lambda;
             const qz = (dz - iz) / lambda;
-            if (tracing && source === 0) {
-              tracer.geometry(px, py, pz, airpath, omega, dx, dy, dz, ix, iy, iz, lambda, qx, qy, qz);
+            if (tracing) {
+              const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
+              tracer.source(
+                source,
+                px,
+                py,
+                pz,
+                airpath,
+                omega,
+                dx,
+                dy,
+                dz,
+                ix,
+                iy,
+                iz,
+                lambda,
+                qx,
+                qy,
+                qz,
+                stol,
+              );
             }
             if (dmin > 0.0) {
               const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
@@ -328,8 +376,7 @@ export function renderSpan(
                 const h0 = Math.ceil(h - 0.5);
                 const k0 = Math.ceil(k - 0.5);
                 const l0 = Math.ceil(l - 0.5);
-                const traceHere = tracing && source === 0 && mos === 0;
-                if (traceHere && phiTic === 0) tracer.crystal(cell, e, h, k, l, h0, k0, l0);
+                if (tracing) tracer.indices(source, phiTic, mos, cell, e, h, k, l, h0, k0, l0);
 
                 let fLatt = 1.0;
                 if (shape === ShapeCode.Square) {
@@ -348,12 +395,21 @@ export function renderSpan(
                     fc = sincg(Math.PI * l, Nc);
                     fLatt *= fc;
                   }
-                  if (traceHere) {
-                    if (phiTic === 0) tracer.squareLattice(fa, fb, fc, fLatt);
-                    tracer.phiStep(phiTic, p.phi[phiTic], k, fb, fLatt);
-                  }
+                  if (tracing) tracer.lattice(source, phiTic, mos, p.phi[phiTic], k, fa, fb, fc, fLatt);
                 } else {
                   fLatt = shapedLattice(p, h, k, l, h0, k0, l0);
+                  if (tracing)
+                    tracer.lattice(
+                      source,
+                      phiTic,
+                      mos,
+                      p.phi[phiTic],
+                      k,
+                      Number.NaN,
+                      Number.NaN,
+                      Number.NaN,
+                      fLatt,
+                    );
                 }
                 if (fLatt === 0.0 && noWater) continue;
 
@@ -367,9 +423,17 @@ export function renderSpan(
                 } else {
                   fCell = nearestF(grid, defaultF, h0, k0, l0);
                 }
-                if (traceHere && phiTic === 0) tracer.structureFactor(fCell);
-                if (tracing && source === 2 && mos === 0 && phiTic === 0) {
-                  tracer.source2(fCell, fLatt, polar, ix * dx + iy * dy + iz * dz, lambda);
+                if (tracing) {
+                  tracer.structureFactor(
+                    source,
+                    phiTic,
+                    mos,
+                    fCell,
+                    fLatt,
+                    polar,
+                    ix * dx + iy * dy + iz * dz,
+                    lambda,
+                  );
                 }
 
                 I += fCell * fCell * fLatt * fLatt;

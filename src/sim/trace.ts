@@ -32,7 +32,8 @@ export class TraceRecorder implements PixelTracer {
     this.lines.push(`${this.prefix}: ${key} ${values.map(g15).join(" ")}`);
   }
 
-  geometry(
+  source(
+    source: number,
     px: number,
     py: number,
     pz: number,
@@ -49,6 +50,7 @@ export class TraceRecorder implements PixelTracer {
     qy: number,
     qz: number,
   ): void {
+    if (source !== 0) return;
     const d = this.plan.detector;
     this.put("pix0_vector_meters", d[0], d[1], d[2]);
     this.put("fdet_vec", d[3], d[4], d[5]);
@@ -65,7 +67,10 @@ export class TraceRecorder implements PixelTracer {
     this.put("scattering_vec_A_inv", qx, qy, qz);
   }
 
-  crystal(
+  indices(
+    source: number,
+    phiTic: number,
+    mos: number,
     cell: Float64Array,
     o: number,
     h: number,
@@ -75,6 +80,7 @@ export class TraceRecorder implements PixelTracer {
     k0: number,
     l0: number,
   ): void {
+    if (source !== 0 || phiTic !== 0 || mos !== 0) return;
     const r = this.plan.reciprocal;
     this.put("rot_a_angstroms", cell[o] * 1e10, cell[o + 1] * 1e10, cell[o + 2] * 1e10);
     this.put("rot_b_angstroms", cell[o + 3] * 1e10, cell[o + 4] * 1e10, cell[o + 5] * 1e10);
@@ -86,24 +92,43 @@ export class TraceRecorder implements PixelTracer {
     this.lines.push(`${this.prefix}: hkl_rounded ${cprintf("%d %d %d", h0, k0, l0)}`);
   }
 
-  squareLattice(fa: number, fb: number, fc: number, fLatt: number): void {
-    this.put("F_latt_a", fa);
-    this.put("F_latt_b", fb);
-    this.put("F_latt_c", fc);
-    this.put("F_latt", fLatt);
-  }
-
-  phiStep(phiTic: number, phi: number, k: number, fb: number, fLatt: number): void {
+  /** The C traces the lattice factor of the parallelepiped shape only. */
+  lattice(
+    source: number,
+    phiTic: number,
+    mos: number,
+    phi: number,
+    k: number,
+    fa: number,
+    fb: number,
+    fc: number,
+    fLatt: number,
+  ): void {
+    if (source !== 0 || mos !== 0 || Number.isNaN(fa)) return;
+    if (phiTic === 0) {
+      this.put("F_latt_a", fa);
+      this.put("F_latt_b", fb);
+      this.put("F_latt_c", fc);
+      this.put("F_latt", fLatt);
+    }
     this.lines.push(
       `${this.prefix}_PHI phi_tic=${phiTic} phi_deg=${g15(phi * RTD)} k_frac=${g15(k)} F_latt_b=${g15(fb)} F_latt=${g15(fLatt)}`,
     );
   }
 
-  structureFactor(fCell: number): void {
-    this.put("F_cell", fCell);
-  }
-
-  source2(fCell: number, fLatt: number, polar: number, cos2theta: number, lambda: number): void {
+  structureFactor(
+    source: number,
+    phiTic: number,
+    mos: number,
+    fCell: number,
+    fLatt: number,
+    polar: number,
+    cos2theta: number,
+    lambda: number,
+  ): void {
+    if (phiTic !== 0 || mos !== 0) return;
+    if (source === 0) this.put("F_cell", fCell);
+    if (source !== 2) return;
     const tag = `${this.prefix}_SOURCE2`;
     const put = (key: string, value: string) => this.lines.push(`${tag}: ${key} ${value}`);
     put("F_cell", g15(fCell));
