@@ -7,6 +7,7 @@
  */
 
 import { type KernelPlan, type KernelState, renderSpan } from "../sim/kernel.js";
+import { ROW_STATS, rowStats } from "../sim/stats.js";
 
 /** The two passes of a render: every ROI row, then the rows to render again. */
 export const PASSES = 2;
@@ -16,6 +17,8 @@ export interface SharedRender {
   image: Float32Array;
   /** Solid-angle sum of each row. */
   rowOmega: Float64Array;
+  /** Partial image statistics of each row (ROW_STATS fields). */
+  rowStats: Float64Array;
   /** 1 where the row was rendered starting with interpolation on. */
   rowStartedOn: Int32Array;
   /** Per row: fast index of the pixel that switched interpolation off (-1 when none), and its hkl. */
@@ -56,6 +59,7 @@ export function allocateShared(plan: KernelPlan): SharedRender {
   return {
     image: new Float32Array(new SharedArrayBuffer(4 * fpixels * spixels)),
     rowOmega: f64(spixels),
+    rowStats: f64(ROW_STATS * spixels),
     rowStartedOn: i32(spixels),
     rowStopPixel: i32(spixels).fill(-1),
     rowStopHkl: f64(6 * spixels),
@@ -114,6 +118,7 @@ function renderRow(
     renderSpan(plan, state, row, f, Math.min(last, f + SPAN - 1), shared.image, 0, null);
   if (state.interpolationStop) recordStop(shared, row, state.interpolationStop);
   shared.rowOmega[row] = state.omegaSum;
+  rowStats(shared.image, plan, row, shared.rowStats, ROW_STATS * row);
 }
 
 /** Claim and render rows of a pass until none is left. */

@@ -6,6 +6,7 @@
 
 import { Worker } from "node:worker_threads";
 import { type KernelPlan, kernelState } from "../sim/kernel.js";
+import { combineRowStats, type ImageStats } from "../sim/stats.js";
 import {
   allocateShared,
   doneCounter,
@@ -20,6 +21,7 @@ export interface RenderResult {
   image: Float32Array;
   /** The C's omega_sum: solid angle summed over every subpixel and layer rendered. */
   omegaSum: number;
+  stats: ImageStats;
   /** Where interpolation was switched off first (in the C's serial order), or null. */
   interpolationStop: { slow: number; fast: number; hkl: Float64Array } | null;
 }
@@ -79,7 +81,12 @@ export class CpuBackend {
             hkl: shared.rowStopHkl.slice(6 * firstStop, 6 * firstStop + 6),
           }
         : null;
-    return { image: shared.image, omegaSum, interpolationStop };
+    return {
+      image: shared.image,
+      omegaSum,
+      stats: combineRowStats(shared.rowStats, plan, rows),
+      interpolationStop,
+    };
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,6 @@ import type { KernelPlan } from "../sim/kernel.js";
 import { buildPlan } from "../sim/plan.js";
 import { PrintoutRecorder } from "../sim/printout.js";
 import { MissingInputsError, type Simulation, setupSimulation } from "../sim/setup.js";
-import { imageStats } from "../sim/stats.js";
 import { TraceRecorder } from "../sim/trace.js";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
@@ -91,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
   writeRawFloat(config.floatFile, render.image);
-  print(statsReport(sim, render.omegaSum, imageStats(render.image, plan), config.floatFile));
+  print(statsReport(sim, render.omegaSum, render.stats, config.floatFile));
   return 0;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Image statistics as the C reports them: max_I and where (the last subpixel's detector coordinates
  * of that pixel), mean and RMS over rendered pixels, RMSD over every ROI pixel (masked ones too).
+ * Each row's partial sums are made by the thread that rendered it and combined in row order; the
+ * deviation sum uses the pairwise (Chan) update, so that it stays as accurate as the C's second pass.
  */
 
 import type { KernelPlan } from "./kernel.js";
@@ -16,28 +18,68 @@ export interface ImageStats {
   rendered: number;
 }
 
-export function imageStats(image: Float32Array, p: KernelPlan): ImageStats {
-  const { fpixels, mask, oversample, subpixelSize } = p;
-  const xFirst = Math.max(0, p.roiXmin);
-  const xLast = Math.min(fpixels - 1, p.roiXmax);
-  const yFirst = Math.max(0, p.roiYmin);
-  const yLast = Math.min(p.spixels - 1, p.roiYmax);
+/** Fields per row: sum, sum of squares, count (rendered pixels); max, its index; ROI sum, count, M2. */
+export const ROW_STATS = 8;
+
+export function rowStats(
+  image: Float32Array,
+  p: KernelPlan,
+  row: number,
+  out: Float64Array,
+  o: number,
+): void {
+  const { fpixels, mask } = p;
+  const first = row * fpixels + Math.max(0, p.roiXmin);
+  const last = row * fpixels + Math.min(fpixels - 1, p.roiXmax);
+  let sum = 0.0;
+  let sumsqr = 0.0;
+  let n = 0;
+  let max = 0.0;
+  let maxIndex = -1;
+  let roiSum = 0.0;
+  for (let index = first; index <= last; index++) {
+    const v = image[index];
+    roiSum += v;
+    if (mask !== null && mask[index] === 0) continue;
+    if (v > max) {
+      max = v;
+      maxIndex = index;
+    }
+    sum += v;
+    sumsqr += v * v;
+    n++;
+  }
+  const roiCount = last - first + 1;
+  const roiMean = roiCount > 0 ? roiSum / roiCount : 0;
+  let m2 = 0.0;
+  for (let index = first; index <= last; index++) {
+    const d = image[index] - roiMean;
+    m2 += d * d;
+  }
+  out[o] = sum;
+  out[o + 1] = sumsqr;
+  out[o + 2] = n;
+  out[o + 3] = max;
+  out[o + 4] = maxIndex;
+  out[o + 5] = roiSum;
+  out[o + 6] = roiCount;
+  out[o + 7] = m2;
+}
+
+export function combineRowStats(rows: Float64Array, p: KernelPlan, rowList: readonly number[]): ImageStats {
   let maxI = 0.0;
   let maxIndex = -1;
   let sum = 0.0;
   let sumsqr = 0.0;
   let n = 0;
-  for (let spixel = yFirst; spixel <= yLast; spixel++) {
-    for (let index = spixel * fpixels + xFirst; index <= spixel * fpixels + xLast; index++) {
-      if (mask !== null && mask[index] === 0) continue;
-      const v = image[index];
-      if (v > maxI) {
-        maxI = v;
-        maxIndex = index;
-      }
-      sum += v;
-      sumsqr += v * v;
-      n++;
+  for (const r of rowList) {
+    const o = r * ROW_STATS;
+    sum += rows[o];
+    sumsqr += rows[o + 1];
+    n += rows[o + 2];
+    if (rows[o + 3] > maxI) {
+      maxI = rows[o + 3];
+      maxIndex = rows[o + 4];
     }
   }
   const rendered = n;
@@ -45,20 +87,22 @@ export function imageStats(image: Float32Array, p: KernelPlan): ImageStats {
   const mean = sum / n;
   if (n <= 1) n = 2;
   const rms = Math.sqrt(sumsqr / (n - 1));
-  let dev = 0.0;
+  let m2 = 0.0;
   let m = 0;
-  for (let spixel = yFirst; spixel <= yLast; spixel++) {
-    for (let index = spixel * fpixels + xFirst; index <= spixel * fpixels + xLast; index++) {
-      const d = image[index] - mean;
-      dev += d * d;
-      m++;
-    }
+  for (const r of rowList) {
+    const o = r * ROW_STATS;
+    const count = rows[o + 6];
+    if (count === 0) continue;
+    const d = rows[o + 5] / count - mean;
+    m2 += rows[o + 7] + count * d * d;
+    m += count;
   }
   if (m <= 1) m = 2;
+  const { fpixels, oversample, subpixelSize } = p;
   // where the C reports the maximum: the last subpixel of that pixel
   const lastSub = (pixel: number) =>
     subpixelSize * (pixel * oversample + oversample - 1) + subpixelSize / 2.0;
   const maxFdet = maxIndex < 0 ? 0.0 : lastSub(maxIndex % fpixels);
   const maxSdet = maxIndex < 0 ? 0.0 : lastSub(Math.floor(maxIndex / fpixels));
-  return { maxI, maxFdet, maxSdet, mean, rms, rmsd: Math.sqrt(dev / (m - 1)), sum, rendered };
+  return { maxI, maxFdet, maxSdet, mean, rms, rmsd: Math.sqrt(m2 / (m - 1)), sum, rendered };
 }
