@@ -74,7 +74,7 @@ describe("profile differences", () => {
     const args = [...CELL, "-detpixels", "8", "-pix0_vector_mm", "100", "1", "-2"];
     const c = run("c", [...args, "-trace_pixel", "0", "0"]);
     expect(entry(parseTrace(c.stdout), "pix0_vector_meters")).toEqual([0.1, 0.0004, -0.0004]);
-    expect(c.stdout).toContain("WARNING: -pix0_vector values are ignored (as in the C)");
+    expect(c.stderr).toContain("nanoBragg: warning: -pix0_vector values are ignored (as in the C)");
     const spec = entry(traced("spec", args, 0, 0), "pix0_vector_meters");
     expect(spec).toEqual([0.1, 0.001, -0.002]);
   });
@@ -93,7 +93,7 @@ describe("profile differences", () => {
     const args = [...CELL, "-detpixels", "8", "-mosflm", "-pivot", "sample", "-detector_rotx", "10"];
     const c = run("c", args);
     expect(c.stdout).toContain("pivoting detector around direct beam spot");
-    expect(c.stdout).toContain("WARNING: -pivot sample is overridden by the MOSFLM convention");
+    expect(c.stderr).toContain("nanoBragg: warning: -pivot sample is overridden by the MOSFLM convention");
     expect(run("spec", args).stdout).toContain("pivoting detector around sample");
   });
 
@@ -160,7 +160,7 @@ describe("profile differences", () => {
     const args = [...CELL, "-detpixels", "16"];
     const c = run("c", [...args, "-oversample_thick"]);
     expect(c.stdout).toContain("max_I = 0 ");
-    expect(c.stdout).toContain("WARNING: -oversample_thick without a sensor thickness");
+    expect(c.stderr).toContain("nanoBragg: warning: -oversample_thick without a sensor thickness");
     const spec = run("spec", [...args, "-oversample_thick"]);
     expect(Math.max(...spec.image)).toBeGreaterThan(0);
     expect(spec.image).toEqual(run("spec", args).image);
@@ -170,7 +170,7 @@ describe("profile differences", () => {
     const args = [...CELL, "-detpixels", "16"];
     const c = run("c", [...args, "-detector_abs", "0", "-detector_thick", "100"]);
     expect(c.stdout).toContain("max_I = 0 ");
-    expect(c.stdout).toContain("WARNING: a sensor thickness with attenuation 0 (or inf) captures nothing");
+    expect(c.stderr).toContain("nanoBragg: warning: a sensor thickness with attenuation 0 (or inf) captures nothing");
     const spec = run("spec", [...args, "-detector_abs", "0", "-detector_thick", "100"]);
     expect(spec.image).toEqual(run("spec", args).image);
   });
