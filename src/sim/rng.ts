@@ -95,68 +95,53 @@ export function mosaicRotationUmat(mosaicity: number, rng: RandomSource, seed: S
 
 /** Rotation angles (x, y, z, radians) of a unitary matrix, as the C's `umat2misset`. */
 export function umat2misset(umat: ArrayLike<number>): [number, number, number] {
-  let [uxx, uxy, uxz, uyx, uyy, uyz, uzx, uzy, uzz] = Array.from(umat);
-  let mx = Math.sqrt(uxx * uxx + uxy * uxy + uxz * uxz);
-  let my = Math.sqrt(uyx * uyx + uyy * uyy + uyz * uyz);
-  let mz = Math.sqrt(uzx * uzx + uzy * uzy + uzz * uzz);
-  if (mx > 0) {
-    uxx /= mx;
-    uxy /= mx;
-    uxz /= mx;
-  }
-  if (my > 0) {
-    uyx /= my;
-    uyy /= my;
-    uyz /= my;
-  }
-  if (mz > 0) {
-    uzx /= mz;
-    uzy /= mz;
-    uzz /= mz;
-  }
-  if (mx >= 0 && my <= 0 && mz <= 0) {
-    [uyx, uyy, uyz, uzx, uzy, uzz] = [0, 1, 0, 0, 0, 1];
-  }
+  const u = Array.from(umat);
+  let [mx, my, mz] = normaliseRows(u);
+  if (mx >= 0 && my <= 0 && mz <= 0) u.splice(3, 6, 0, 1, 0, 0, 0, 1);
   if (mx <= 0 && my >= 0 && mz <= 0) {
-    [uxx, uxy, uxz, uzx, uzy, uzz] = [1, 0, 0, 0, 0, 1];
+    u.splice(0, 3, 1, 0, 0);
+    u.splice(6, 3, 0, 0, 1);
   }
-  if (mx <= 0 && my <= 0 && mz >= 0) {
-    [uxx, uxy, uxz, uyx, uyy, uyz] = [1, 0, 0, 0, 1, 0];
-  }
+  if (mx <= 0 && my <= 0 && mz >= 0) u.splice(0, 6, 1, 0, 0, 0, 1, 0);
   // Twice: replace any empty row by the normalised cross product of the other two.
   for (let pass = 0; pass < 2; pass++) {
-    const xcy = normalised(uxy * uyz - uxz * uyy, uxz * uyx - uxx * uyz, uxx * uyy - uxy * uyx);
-    const ycz = normalised(uyy * uzz - uyz * uzy, uyz * uzx - uyx * uzz, uyx * uzy - uyy * uzx);
-    const zcx = normalised(uzy * uxz - uzz * uxy, uzz * uxx - uzx * uxz, uzx * uxy - uzy * uxx);
-    if (mx <= 0) [uxx, uxy, uxz] = ycz;
-    if (my <= 0) [uyx, uyy, uyz] = zcx;
-    if (mz <= 0) [uzx, uzy, uzz] = xcy;
+    const xcy = normalised(crossRows(u, 0, 3));
+    const ycz = normalised(crossRows(u, 3, 6));
+    const zcx = normalised(crossRows(u, 6, 0));
+    if (mx <= 0) u.splice(0, 3, ...ycz);
+    if (my <= 0) u.splice(3, 3, ...zcx);
+    if (mz <= 0) u.splice(6, 3, ...xcy);
   }
-  mx = Math.sqrt(uxx * uxx + uxy * uxy + uxz * uxz);
-  my = Math.sqrt(uyx * uyx + uyy * uyy + uyz * uyz);
-  mz = Math.sqrt(uzx * uzx + uzy * uzy + uzz * uzz);
-  if (mx > 0) {
-    uxx /= mx;
-    uxy /= mx;
-    uxz /= mx;
-  }
-  if (my > 0) {
-    uyx /= my;
-    uyy /= my;
-    uyz /= my;
-  }
-  if (mz > 0) {
-    uzx /= mz;
-    uzy /= mz;
-    uzz /= mz;
-  }
+  [mx, my, mz] = normaliseRows(u);
+  const [uxx, uxy, , uyx, uyy, , uzx, uzy, uzz] = u;
   if (uzx * uzx < 1.0) {
     return [Math.atan2(uzy, uzz), Math.atan2(-uzx, Math.sqrt(uzy * uzy + uzz * uzz)), Math.atan2(uyx, uxx)];
   }
   return [Math.atan2(1, 1) * 4, Math.atan2(1, 1) * 2, Math.atan2(uxy, -uyy)];
 }
 
-function normalised(x: number, y: number, z: number): [number, number, number] {
+/** Divide each row of a row-major 3x3 matrix by its length (rows of length 0 are left); the lengths. */
+function normaliseRows(u: number[]): [number, number, number] {
+  const lengths: [number, number, number] = [0, 0, 0];
+  for (let r = 0; r < 3; r++) {
+    const [x, y, z] = [u[3 * r], u[3 * r + 1], u[3 * r + 2]];
+    const m = Math.sqrt(x * x + y * y + z * z);
+    if (m > 0) u.splice(3 * r, 3, x / m, y / m, z / m);
+    lengths[r] = m;
+  }
+  return lengths;
+}
+
+/** Cross product of the rows starting at i and j. */
+function crossRows(u: number[], i: number, j: number): [number, number, number] {
+  return [
+    u[i + 1] * u[j + 2] - u[i + 2] * u[j + 1],
+    u[i + 2] * u[j] - u[i] * u[j + 2],
+    u[i] * u[j + 1] - u[i + 1] * u[j],
+  ];
+}
+
+function normalised([x, y, z]: [number, number, number]): [number, number, number] {
   const m = Math.sqrt(x * x + y * y + z * z);
   return m > 0 ? [x / m, y / m, z / m] : [x, y, z];
 }

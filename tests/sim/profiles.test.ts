@@ -170,7 +170,9 @@ describe("profile differences", () => {
     const args = [...CELL, "-detpixels", "16"];
     const c = run("c", [...args, "-detector_abs", "0", "-detector_thick", "100"]);
     expect(c.stdout).toContain("max_I = 0 ");
-    expect(c.stderr).toContain("nanoBragg: warning: a sensor thickness with attenuation 0 (or inf) captures nothing");
+    expect(c.stderr).toContain(
+      "nanoBragg: warning: a sensor thickness with attenuation 0 (or inf) captures nothing",
+    );
     const spec = run("spec", [...args, "-detector_abs", "0", "-detector_thick", "100"]);
     expect(spec.image).toEqual(run("spec", args).image);
   });
