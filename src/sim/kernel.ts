@@ -249,6 +249,7 @@ export function renderSpan(
   const polarScratch = st.polarScratch;
   let omegaSum = st.omegaSum;
   let paths = st.paths;
+  let interpolate = st.interpolate;
 
   for (let fpixel = fFirst; fpixel <= fLast; fpixel++) {
     const index = rowBase + fpixel;
@@ -414,11 +415,11 @@ export function renderSpan(
                 if (fLatt === 0.0 && noWater) continue;
 
                 let fCell: number;
-                if (st.interpolate && interpolationOutOfRange(grid, h, k, l)) {
-                  st.interpolate = false;
+                if (interpolate && interpolationOutOfRange(grid, h, k, l)) {
+                  interpolate = false;
                   st.interpolationStop = Float64Array.of(h, k, l, h0, k0, l0, fpixel);
                   fCell = p.interpolationFallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
-                } else if (st.interpolate) {
+                } else if (interpolate) {
                   fCell = interpolateF(grid, st.scratch, h, k, l);
                 } else {
                   fCell = nearestF(grid, defaultF, h0, k0, l0);
@@ -456,6 +457,7 @@ export function renderSpan(
   }
   st.omegaSum = omegaSum;
   st.paths = paths;
+  st.interpolate = interpolate;
 }
 
 function shapedLattice(
