@@ -10,6 +10,7 @@ import { type Convention, defaultConfig, type Pivot, type SimConfig } from "../s
 import { PROFILES, type ProfileName } from "../sim/profile.js";
 import type { Vec3 } from "../sim/vec.js";
 import { InputError } from "../util/input-error.js";
+import { ingestImageHeaders } from "./image-headers.js";
 
 const RTD = 180.0 * (1 / Math.PI);
 
@@ -702,20 +703,16 @@ function rules(profile: ProfileName): Rule[] {
         c.defaultF = v.num(0);
       },
     },
+    // -img and -mask are read before any flag (see image-headers.ts); here they only take their value
     {
       match: has("-img"),
       needs: 1,
-      apply: (c, v) => {
-        c.imgFile = v.str(0);
-      },
+      apply: () => {},
     },
-    // read in the pre-scan, recognised here so that it is not reported as unknown
     {
       match: has("-mask"),
       needs: 1,
-      apply: (c, v) => {
-        c.maskFile = v.str(0);
-      },
+      apply: () => {},
     },
     { match: (f) => f.includes("-stolout") && f.length > 7, needs: 1, apply: () => {} },
     {
@@ -751,6 +748,7 @@ function rules(profile: ProfileName): Rule[] {
       needs: 1,
       apply: (c, v) => {
         c.floatFile = v.str(0);
+        c.writeFloat = true;
       },
     },
     {
@@ -758,6 +756,7 @@ function rules(profile: ProfileName): Rule[] {
       needs: 1,
       apply: (c, v) => {
         c.intFile = v.str(0);
+        c.writeInt = true;
       },
     },
     {
@@ -958,6 +957,7 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
   const config = defaultConfig(PROFILES[profile], now);
   const warnings: string[] = [];
   if (help) return { config, warnings, help };
+  ingestImageHeaders(config, argv);
   const table = rules(profile);
   const consumed = new Set<number>();
   for (let i = 0; i < argv.length; i++) {

@@ -8,7 +8,6 @@
 import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
-import { writeRawFloat } from "../io/raw-float.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { buildPlan } from "../sim/plan.js";
@@ -18,7 +17,8 @@ import { TraceRecorder } from "../sim/trace.js";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
 import { parseArgs } from "./argv.js";
-import { setupReport, statsReport } from "./report.js";
+import { writeOutputs } from "./outputs.js";
+import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
 
 function print(lines: string[]): void {
@@ -89,8 +89,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
-  writeRawFloat(config.floatFile, render.image);
-  print(statsReport(sim, render.omegaSum, render.stats, config.floatFile));
+  const written = writeOutputs(sim, plan, render);
+  for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
+  print(written.lines);
   return 0;
 }
 

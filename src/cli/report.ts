@@ -5,7 +5,6 @@
  */
 
 import type { Simulation } from "../sim/setup.js";
-import type { ImageStats } from "../sim/stats.js";
 import { cross } from "../sim/vec.js";
 import { cprintf } from "../util/cformat.js";
 
@@ -165,26 +164,14 @@ export function setupReport(sim: Simulation): string[] {
   if (c.oversamplePolar) oversampleLine += " +polar";
   if (c.oversampleOmega) oversampleLine += " +omega";
   out.push(oversampleLine);
+  if (c.maskFile !== null) out.push(`  skipping zero-flagged pixels in ${c.maskFile}`);
+  if (c.calculateNoise) {
+    out.push(
+      "",
+      "  noise image paramters:",
+      cprintf("  seed: %ld", c.seed),
+      cprintf("  water droplet size: %g m", c.waterSize),
+    );
+  }
   return out;
-}
-
-export function statsReport(
-  sim: Simulation,
-  omegaSum: number,
-  stats: ImageStats,
-  floatFile: string,
-): string[] {
-  const d = sim.detector;
-  const solid = omegaSum / sim.steps;
-  return [
-    "",
-    cprintf(
-      "solid angle subtended by detector = %g steradian ( %g%% sphere)",
-      solid,
-      (100 * solid) / 4 / Math.PI,
-    ),
-    cprintf("writing %s as %d %lu-byte floats", floatFile, d.fpixels * d.spixels, 4),
-    cprintf("max_I = %g  at %g %g", stats.maxI, stats.maxFdet, stats.maxSdet),
-    cprintf("mean= %g rms= %g rmsd= %g", stats.mean, stats.rms, stats.rmsd),
-  ];
 }

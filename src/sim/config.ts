@@ -123,6 +123,9 @@ export interface SimConfig {
   intFile: string;
   pgmFile: string;
   noiseFile: string;
+  /** Each output is written when asked for by name, or by default where the profile says so. */
+  writeFloat: boolean;
+  writeInt: boolean;
   writePgm: boolean;
   calculateNoise: boolean;
   intfileScale: number;
@@ -130,6 +133,8 @@ export interface SimConfig {
   adcOffset: number;
   imgFile: string | null;
   maskFile: string | null;
+  /** Pixel values of the -mask image (0: skip the pixel), row-major, and its size. */
+  mask: { data: Uint16Array; width: number; height: number } | null;
   stolFile: string | null;
   tracePixel: { slow: number; fast: number } | null;
   printout: boolean;
@@ -232,13 +237,16 @@ export function defaultConfig(profile: ProfileRules = PROFILES.c, now = Date.now
     intFile: "intimage.img",
     pgmFile: "image.pgm",
     noiseFile: "noiseimage.img",
-    writePgm: true,
-    calculateNoise: true,
+    writeFloat: profile.writesDefaultOutputs,
+    writeInt: profile.writesDefaultOutputs,
+    writePgm: profile.writesDefaultOutputs,
+    calculateNoise: profile.writesDefaultOutputs,
     intfileScale: 0,
     pgmScale: 0,
     adcOffset: 40,
     imgFile: null,
     maskFile: null,
+    mask: null,
     stolFile: null,
     tracePixel: null,
     printout: false,

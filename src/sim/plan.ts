@@ -80,7 +80,7 @@ export function buildPlan(sim: Simulation): KernelPlan {
     roiXmax: d.roi.xmax,
     roiYmin: d.roi.ymin,
     roiYmax: d.roi.ymax,
-    mask: null,
+    mask: c.mask?.data ?? null,
     oversample: sim.oversample,
     subpixelSize: d.pixelSize / sim.oversample,
     pixelSize: d.pixelSize,

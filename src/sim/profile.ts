@@ -37,6 +37,16 @@ export interface ProfileRules {
   hklCommentsAndExtraColumns: boolean;
   /** -misset random without -misset_seed draws from the time (else from the -seed value). */
   missetSeedFromTime: boolean;
+  /** The float, int, PGM and noise images are written under default names unless switched off. */
+  writesDefaultOutputs: boolean;
+  /** Masked pixels inside the ROI get the ADC offset (and a noise draw) in the integer images. */
+  maskedPixelsGetAdcOffset: boolean;
+  /** -img/-mask header keys match as substrings, last occurrence first (DISTANCE finds CLOSE_DISTANCE). */
+  headerKeysBySubstring: boolean;
+  /** The TWOTHETA of an -img/-mask header is read but not used. */
+  headerTwothetaIgnored: boolean;
+  /** The -mask header is read before the -img header, whatever their order on the command line. */
+  maskHeaderReadFirst: boolean;
 }
 
 export const PROFILES: Record<ProfileName, ProfileRules> = {
@@ -56,6 +66,11 @@ export const PROFILES: Record<ProfileName, ProfileRules> = {
     zeroAttenuationBlanks: true,
     hklCommentsAndExtraColumns: false,
     missetSeedFromTime: true,
+    writesDefaultOutputs: true,
+    maskedPixelsGetAdcOffset: true,
+    headerKeysBySubstring: true,
+    headerTwothetaIgnored: true,
+    maskHeaderReadFirst: true,
   },
   spec: {
     name: "spec",
@@ -73,5 +88,10 @@ export const PROFILES: Record<ProfileName, ProfileRules> = {
     zeroAttenuationBlanks: false,
     hklCommentsAndExtraColumns: true,
     missetSeedFromTime: false,
+    writesDefaultOutputs: false,
+    maskedPixelsGetAdcOffset: false,
+    headerKeysBySubstring: false,
+    headerTwothetaIgnored: false,
+    maskHeaderReadFirst: false,
   },
 };

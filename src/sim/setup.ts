@@ -56,6 +56,8 @@ export interface Simulation {
   Ibg: number;
   /** The dump file could not be written (the C goes on). */
   dumpFailure: string | null;
+  /** The generator state after set-up (misset, mosaic), which the noise image continues. */
+  rng: RandomSource;
   messages: SetupMessages;
 }
 
@@ -84,9 +86,6 @@ export class MissingInputsError extends InputError {
 export function setupSimulation(c: SimConfig): Simulation {
   const rules = c.profile;
   const messages: SetupMessages = { preamble: [], sampling: [], cell: [], oversampling: [], notes: [] };
-  if (c.imgFile !== null || c.maskFile !== null) {
-    throw new InputError("-img/-mask: reading SMV headers and masks is not supported yet");
-  }
 
   // fluence from flux, and the sample clipped to the beam
   let fluence = c.fluence;
@@ -145,6 +144,11 @@ export function setupSimulation(c: SimConfig): Simulation {
   if (mosaic.warning) messages.sampling.push(mosaic.warning);
 
   const detector = buildDetector(c, messages);
+  if (c.mask !== null && (c.mask.width !== detector.fpixels || c.mask.height !== detector.spixels)) {
+    throw new InputError(
+      `-mask ${c.maskFile}: the mask is ${c.mask.width}x${c.mask.height} pixels but the detector ${detector.fpixels}x${detector.spixels}`,
+    );
+  }
 
   let interpolate: boolean;
   if (c.interpolate === 2) interpolate = c.Na <= 2 || c.Nb <= 2 || c.Nc <= 2;
@@ -253,6 +257,7 @@ export function setupSimulation(c: SimConfig): Simulation {
     steps,
     Ibg,
     dumpFailure,
+    rng,
     messages,
   };
 }

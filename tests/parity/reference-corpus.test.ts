@@ -4,19 +4,30 @@
  * - the traced pixel: every TRACE_TS value equals the C's TRACE_C value to 1e-9 relative (1e-12
  *   absolute near zero), key by key, in the same order;
  * - tracing does not change the image, and 1, 2 or 3 threads give the same bits;
- * - the console summary equals the C's stdout line for line (but for the lines of outputs this engine
- *   does not write yet and the C's progress and instrumentation lines).
+ * - the SMV int and noise images, the PGM and Fdump.bin are byte-identical to the C's (where the C's
+ *   SMV header outgrows 512 bytes, ours declares HEADER_BYTES=1024 and the pixels are the C's);
+ * - the console summary equals the C's stdout line for line (but for the C's progress and
+ *   instrumentation lines).
  * Prints the parity table (case, error, sum ratio, bitwise-identical fraction).
  */
 
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareImages, type ImageParity } from "../../src/audit/image-compare.js";
 import { parseTrace } from "../../src/audit/trace-lines.js";
-import { HAVE_REFERENCE, NO_REFERENCE, type ReferenceCase, referenceCases } from "../support/paths.js";
+import {
+  HAVE_REFERENCE,
+  NO_REFERENCE,
+  REFERENCE_DIR,
+  type ReferenceCase,
+  referenceCases,
+} from "../support/paths.js";
 import { caseFolder, nanoBragg, readFloat, referenceFloat, referenceText } from "../support/run.js";
 
 interface CaseRun {
+  dir: string;
   parity: ImageParity;
   images: Record<string, Float32Array>;
   traceText: string;
@@ -60,7 +71,7 @@ function runCase(c: ReferenceCase): CaseRun {
   const parity = images["1 thread"]
     ? compareImages(images["1 thread"], referenceFloat(c))
     : { relativeError: Number.NaN, sumRatio: Number.NaN, bitwiseFraction: 0, pixels: 0 };
-  return { parity, images, traceText, stdout, failures };
+  return { dir, parity, images, traceText, stdout, failures };
 }
 
 function relativeDifference(ts: number, c: number): number {
@@ -115,6 +126,34 @@ describe.skipIf(!HAVE_REFERENCE)(
           );
           const bad = worst.filter((w) => !(w.d <= 1e-9));
           expect(bad).toEqual([]);
+        });
+
+        it("writes the C's integer images and structure-factor cache byte for byte", () => {
+          const { dir } = runs.get(c.id) as CaseRun;
+          const files: Array<[string, string]> = [
+            ["int.img", "int.img.gz"],
+            ["noise.img", "noise.img.gz"],
+            ["image.pgm", "image.pgm"],
+            ["Fdump.bin", "Fdump.bin.gz"],
+          ];
+          let compared = 0;
+          for (const [ours, theirs] of files) {
+            const reference = join(REFERENCE_DIR, "cases", c.id, theirs);
+            if (!existsSync(reference)) continue;
+            const expected = theirs.endsWith(".gz")
+              ? gunzipSync(readFileSync(reference))
+              : readFileSync(reference);
+            const actual = readFileSync(join(dir, ours));
+            compared++;
+            if (actual.equals(expected)) continue;
+            // a C header longer than 512 bytes: ours is valid (HEADER_BYTES=1024), text and pixels the C's
+            const text = expected.subarray(0, expected.indexOf(0x0c) + 1).toString("latin1");
+            expect(text.length, `${ours} differs from the C's`).toBeGreaterThan(512);
+            const ourText = text.replace("HEADER_BYTES=512;", "HEADER_BYTES=1024;");
+            expect(actual.subarray(0, ourText.length).toString("latin1")).toBe(ourText);
+            expect(actual.subarray(1024).equals(expected.subarray(text.length))).toBe(true);
+          }
+          expect(compared).toBeGreaterThan(0);
         });
 
         it("prints the C's console summary", () => {

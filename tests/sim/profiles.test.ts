@@ -3,11 +3,13 @@
  * the specification says, and nothing else differs.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, type TraceEntry } from "../../src/audit/trace-lines.js";
+import { decodeSmv } from "../../src/io/smv.js";
 import { type CliResult, nanoBragg, scratchDir } from "../support/run.js";
+import { writeTestSmv } from "../support/smv-files.js";
 
 const CELL = ["-cell", "100", "100", "100", "90", "90", "90", "-default_F", "100", "-lambda", "1", "-N", "5"];
 let dir: string;
@@ -22,6 +24,12 @@ beforeAll(() => {
     "# h k l F phase\n0 0 0 100 0.0\n1 0 0 50 30.5\n0 1 0 60 -45.2\n",
   );
   writeFileSync(join(dir, "sources.txt"), "-10 0 0 1 2e-10\n");
+  const block = new Uint16Array(64).fill(1);
+  block[3 * 8 + 3] = 0;
+  writeTestSmv(join(dir, "mask.img"), 8, 8, "PIXEL_SIZE=0.1;\nDISTANCE=50;\n", block);
+  writeTestSmv(join(dir, "img.img"), 8, 8, "PIXEL_SIZE=0.1;\nDISTANCE=200;\n");
+  writeTestSmv(join(dir, "trap.img"), 8, 8, "PIXEL_SIZE=0.1;\nDISTANCE=100;\nOLD_PIXEL_SIZE=0.2;\n");
+  writeTestSmv(join(dir, "tilted.img"), 8, 8, "PIXEL_SIZE=0.1;\nDISTANCE=100;\nTWOTHETA=10;\n");
 });
 
 function run(profile: "c" | "spec", args: string[]): CliResult & { image: Float32Array } {
@@ -209,5 +217,70 @@ describe("profile differences", () => {
     expect(angles(run("spec", [...args, "-seed", "5"]))).toBe(seeded);
     expect(angles(run("c", [...args, "-seed", "5"]))).not.toBe(seeded);
     expect(angles(run("c", [...args, "-misset_seed", "5"]))).toBe(seeded);
+  });
+
+  it("15: the four images are written by default (c) or only when named (spec)", () => {
+    const work = scratchDir("nb-outputs-");
+    const args = [...CELL, "-detpixels", "8", "-seed", "1"];
+    expect(nanoBragg(["-profile", "c", ...args], work).code).toBe(0);
+    expect(readdirSync(work).sort()).toEqual([
+      "floatimage.bin",
+      "image.pgm",
+      "intimage.img",
+      "noiseimage.img",
+    ]);
+    const spec = scratchDir("nb-outputs-");
+    expect(nanoBragg(["-profile", "spec", ...args, "-intfile", "asked.img"], spec).code).toBe(0);
+    expect(readdirSync(spec)).toEqual(["asked.img"]);
+  });
+
+  it("16: masked pixels get the ADC offset (c) or stay 0 (spec) in the int image", () => {
+    const args = [
+      "-cell",
+      "100",
+      "100",
+      "100",
+      "90",
+      "90",
+      "90",
+      "-default_F",
+      "100",
+      "-lambda",
+      "1",
+      "-N",
+      "5",
+      "-mask",
+      "mask.img",
+    ];
+    const masked = (profile: "c" | "spec") => {
+      const file = `mask-${profile}.img`;
+      expect(
+        nanoBragg(["-profile", profile, ...args, "-intfile", file, "-floatfile", "m.bin"], dir).code,
+      ).toBe(0);
+      return decodeSmv(readFileSync(join(dir, file)), file).data[3 * 8 + 3];
+    };
+    expect(masked("c")).toBe(40);
+    expect(masked("spec")).toBe(0);
+  });
+
+  it("17: header keys match as substrings (c) or exactly (spec)", () => {
+    const args = [...CELL, "-img", "trap.img"];
+    expect(run("c", args).stdout).toContain("pixel=0.0002 meters");
+    expect(run("spec", args).stdout).toContain("pixel=0.0001 meters");
+  });
+
+  it("18: the header's TWOTHETA is ignored (c) or applied (spec)", () => {
+    const args = [...CELL, "-img", "tilted.img"];
+    expect(run("c", args).stdout).toContain("DIRECTION_OF_DETECTOR_Y-AXIS= 0 -1 0");
+    expect(run("spec", args).stdout).not.toContain("DIRECTION_OF_DETECTOR_Y-AXIS= 0 -1 0");
+  });
+
+  it("19: the -img header wins over -mask (c) or the later file wins (spec)", () => {
+    const args = [...CELL, "-img", "img.img", "-mask", "mask.img"];
+    expect(run("c", args).stdout).toContain("  distance=0.2 ");
+    expect(run("spec", args).stdout).toContain("  distance=0.05 ");
+    expect(run("spec", [...CELL, "-mask", "mask.img", "-img", "img.img"]).stdout).toContain(
+      "  distance=0.2 ",
+    );
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Photon-counting noise: the C's Poisson deviate (product of uniforms below a mean of 12, Numerical
+ * Recipes' rejection method up to 1e6, a Gaussian approximation above) and its Gaussian deviate,
+ * float32 wherever the C stores a float, with the C's cached state (the last mean's constants, the
+ * spare Gaussian deviate), so that a seed gives the C's photons.
+ */
+
+import type { RandomSource, SeedStream } from "./rng.js";
+
+const f32 = Math.fround;
+
+const GAMMLN_COEFFICIENTS = [
+  76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
+  -0.5395239384953e-5,
+];
+
+/** ln Gamma(xx) (Lanczos, as Numerical Recipes' gammln), float32 result. */
+export function gammln(xx: number): number {
+  const x = f32(xx);
+  let y = x;
+  let tmp = x + 5.5;
+  tmp -= (x + 0.5) * Math.log(tmp);
+  let ser = 1.000000000190015;
+  for (const c of GAMMLN_COEFFICIENTS) ser += c / ++y;
+  return f32(-tmp + Math.log((2.5066282746310005 * ser) / x));
+}
+
+export class PhotonNoise {
+  private oldMean = -1.0;
+  private sq = 0;
+  private alxm = 0;
+  private g = 0;
+  private spare = 0;
+  private haveSpare = false;
+
+  constructor(
+    private readonly rng: RandomSource,
+    private readonly seed: SeedStream,
+  ) {}
+
+  /** Gaussian deviate, zero mean and unit variance (polar Box-Muller, one spare kept). */
+  gaussian(): number {
+    if (this.haveSpare) {
+      this.haveSpare = false;
+      return this.spare;
+    }
+    let v1: number;
+    let v2: number;
+    let rsq: number;
+    do {
+      v1 = f32(2.0 * this.rng.ran1(this.seed) - 1.0);
+      v2 = f32(2.0 * this.rng.ran1(this.seed) - 1.0);
+      rsq = f32(f32(v1 * v1) + f32(v2 * v2));
+    } while (rsq >= 1.0 || rsq === 0);
+    const fac = f32(Math.sqrt((-2.0 * Math.log(rsq)) / rsq));
+    this.spare = f32(v1 * fac);
+    this.haveSpare = true;
+    return f32(v2 * fac);
+  }
+
+  /** Poisson deviate of mean `mean` (a float32 pixel value), as float32. */
+  poisson(mean: number): number {
+    const xm = f32(mean);
+    if (xm > 1.0e6) return f32(xm + Math.sqrt(xm) * this.gaussian());
+    let em: number;
+    if (xm < 12.0) {
+      if (xm !== this.oldMean) {
+        this.oldMean = xm;
+        this.g = f32(Math.exp(-xm));
+      }
+      em = -1;
+      let t = 1.0;
+      do {
+        em = f32(em + 1);
+        t = f32(t * this.rng.ran1(this.seed));
+      } while (t > this.g);
+      return em;
+    }
+    if (xm !== this.oldMean) {
+      this.oldMean = xm;
+      this.sq = f32(Math.sqrt(2.0 * xm));
+      this.alxm = f32(Math.log(xm));
+      this.g = f32(f32(xm * this.alxm) - gammln(xm + 1.0));
+    }
+    let t: number;
+    do {
+      let y: number;
+      do {
+        y = f32(Math.tan(Math.PI * this.rng.ran1(this.seed)));
+        em = f32(f32(this.sq * y) + xm);
+      } while (em < 0.0);
+      em = f32(Math.floor(em));
+      const exponent = f32(f32(f32(em * this.alxm) - gammln(em + 1.0)) - this.g);
+      t = f32(0.9 * (1.0 + f32(y * y)) * Math.exp(exponent));
+    } while (this.rng.ran1(this.seed) > t);
+    return em;
+  }
+}
