@@ -26,6 +26,8 @@ export interface SharedRender {
   rowStopHkl: Float64Array;
   /** Rows of each pass, `spixels` slots per pass. */
   rows: Int32Array;
+  /** 1 once a row has been rendered in the current pass. */
+  rowDone: Int32Array;
   /** [first row known to stop interpolation] then per pass [next, count, done, force interpolation off]. */
   control: Int32Array;
 }
@@ -64,6 +66,7 @@ export function allocateShared(plan: KernelPlan): SharedRender {
     rowStopPixel: i32(spixels).fill(-1),
     rowStopHkl: f64(6 * spixels),
     rows: i32(PASSES * spixels),
+    rowDone: i32(spixels),
     control,
   };
 }
@@ -77,6 +80,7 @@ export function setPass(
   forceOff: boolean,
 ): void {
   shared.rows.set(rows, pass * plan.spixels);
+  for (const r of rows) Atomics.store(shared.rowDone, r, 0);
   const ctl = shared.control;
   Atomics.store(ctl, passField(pass, FORCE_OFF), forceOff ? 1 : 0);
   Atomics.store(ctl, passField(pass, COUNT), rows.length);
@@ -85,6 +89,10 @@ export function setPass(
 export function passFinished(shared: SharedRender, pass: number): boolean {
   const ctl = shared.control;
   return Atomics.load(ctl, passField(pass, DONE)) >= Atomics.load(ctl, passField(pass, COUNT));
+}
+
+export function passCount(shared: SharedRender, pass: number): number {
+  return Atomics.load(shared.control, passField(pass, COUNT));
 }
 
 export function doneCounter(pass: number): number {
@@ -121,6 +129,24 @@ function renderRow(
   rowStats(shared.image, plan, row, shared.rowStats, ROW_STATS * row);
 }
 
+/** Claim the next row of a pass and render it; false when none is left. */
+export function renderNextRow(
+  plan: KernelPlan,
+  shared: SharedRender,
+  pass: number,
+  state: KernelState,
+): boolean {
+  const ctl = shared.control;
+  const i = Atomics.add(ctl, passField(pass, NEXT), 1);
+  if (i >= Atomics.load(ctl, passField(pass, COUNT))) return false;
+  const row = shared.rows[pass * plan.spixels + i];
+  renderRow(plan, shared, state, row, Atomics.load(ctl, passField(pass, FORCE_OFF)) === 1);
+  Atomics.store(shared.rowDone, row, 1);
+  Atomics.add(ctl, passField(pass, DONE), 1);
+  Atomics.notify(ctl, passField(pass, DONE));
+  return true;
+}
+
 /** Claim and render rows of a pass until none is left. */
 export function renderClaimedRows(
   plan: KernelPlan,
@@ -128,14 +154,5 @@ export function renderClaimedRows(
   pass: number,
   state: KernelState,
 ): void {
-  const ctl = shared.control;
-  const count = Atomics.load(ctl, passField(pass, COUNT));
-  const forceOff = Atomics.load(ctl, passField(pass, FORCE_OFF)) === 1;
-  for (;;) {
-    const i = Atomics.add(ctl, passField(pass, NEXT), 1);
-    if (i >= count) return;
-    renderRow(plan, shared, state, shared.rows[pass * plan.spixels + i], forceOff);
-    Atomics.add(ctl, passField(pass, DONE), 1);
-    Atomics.notify(ctl, passField(pass, DONE));
-  }
+  while (renderNextRow(plan, shared, pass, state));
 }

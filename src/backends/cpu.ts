@@ -11,8 +11,9 @@ import {
   allocateShared,
   doneCounter,
   FIRST_STOP_ROW,
+  passCount,
   passFinished,
-  renderClaimedRows,
+  renderNextRow,
   type SharedRender,
   setPass,
 } from "./cpu-rows.js";
@@ -51,7 +52,15 @@ export class CpuBackend {
     });
   }
 
-  async render(plan: KernelPlan): Promise<RenderResult> {
+  /**
+   * Render the image. `rowReady`, when given, is called on this thread for every rendered row in row
+   * order, as soon as the row is final (during the render, between this thread's own rows, unless
+   * interpolation may still change rows), so that serial work on finished rows overlaps the render.
+   */
+  async render(
+    plan: KernelPlan,
+    rowReady?: (image: Float32Array, row: number) => void,
+  ): Promise<RenderResult> {
     const shared = allocateShared(plan);
     const rows: number[] = [];
     for (let r = Math.max(0, plan.roiYmin); r <= Math.min(plan.spixels - 1, plan.roiYmax); r++) rows.push(r);
@@ -62,7 +71,10 @@ export class CpuBackend {
     const active = this.workers.slice(0, Math.max(0, useful));
     setPass(shared, plan, 0, rows, false);
     for (const w of active) w.postMessage({ plan, shared });
-    await this.runPass(plan, shared, 0);
+    // with interpolation, a second pass may render rows again: hand rows over only at the end
+    const handOver = rowReady ? (row: number) => rowReady(shared.image, row) : undefined;
+    const early = plan.interpolate ? undefined : handOver;
+    await this.runPass(plan, shared, 0, early);
     const firstStop = Atomics.load(shared.control, FIRST_STOP_ROW);
     // rows after the first stop that started with interpolation on were rendered on a wrong guess
     const redo = rows.filter((r) => r > firstStop && shared.rowStartedOn[r] === 1);
@@ -71,6 +83,7 @@ export class CpuBackend {
       for (const w of active) w.postMessage(1);
       await this.runPass(plan, shared, 1);
     }
+    if (handOver && plan.interpolate) for (const r of rows) handOver(r);
     let omegaSum = 0;
     for (const r of rows) omegaSum += shared.rowOmega[r];
     const interpolationStop =
@@ -93,12 +106,31 @@ export class CpuBackend {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  /** Render this thread's share of a pass, then wait (without blocking events) for the other threads. */
-  private async runPass(plan: KernelPlan, shared: SharedRender, pass: number): Promise<void> {
-    renderClaimedRows(plan, shared, pass, kernelState(plan));
+  /**
+   * Render this thread's share of a pass, handing finished rows to `rowReady` in order, then wait
+   * (without blocking events) for the other threads.
+   */
+  private async runPass(
+    plan: KernelPlan,
+    shared: SharedRender,
+    pass: number,
+    rowReady?: (row: number) => void,
+  ): Promise<void> {
+    const state = kernelState(plan);
+    const rows = shared.rows.subarray(pass * plan.spixels, pass * plan.spixels + passCount(shared, pass));
+    let handed = 0;
+    const handOver = () => {
+      if (!rowReady) return;
+      while (handed < rows.length && Atomics.load(shared.rowDone, rows[handed]) === 1)
+        rowReady(rows[handed++]);
+    };
+    while (renderNextRow(plan, shared, pass, state)) handOver();
     const ctl = shared.control;
-    while (!passFinished(shared, pass)) {
+    while (!passFinished(shared, pass) || (rowReady && handed < rows.length)) {
       if (this.failure) throw this.failure;
+      handOver();
+      if (handed < rows.length && Atomics.load(shared.rowDone, rows[handed]) === 1) continue;
+      if (passFinished(shared, pass)) continue;
       const seen = Atomics.load(ctl, doneCounter(pass));
       const wait = Atomics.waitAsync(ctl, doneCounter(pass), seen, 200);
       if (wait.async) await wait.value;

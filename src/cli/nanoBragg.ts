@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
+import type { NoiseImage } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { buildPlan } from "../sim/plan.js";
 import { PrintoutRecorder } from "../sim/printout.js";
@@ -17,7 +18,7 @@ import { TraceRecorder } from "../sim/trace.js";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
 import { parseArgs } from "./argv.js";
-import { writeOutputs } from "./outputs.js";
+import { noiseImageFor, writeOutputs } from "./outputs.js";
 import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
 
@@ -63,12 +64,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   let render: RenderResult;
   let sim: Simulation;
   let plan: KernelPlan;
+  let noise: NoiseImage | null;
   try {
     sim = setupSimulation(config);
     for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
     print(setupReport(sim));
     plan = buildPlan(sim);
-    render = await backend.render(plan);
+    noise = noiseImageFor(sim, plan);
+    render = await backend.render(plan, noise ? (image, row) => noise?.addRow(image, row) : undefined);
   } finally {
     await backend.close();
   }
@@ -89,11 +92,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
-  const written = writeOutputs(sim, plan, render);
+  const written = writeOutputs(sim, plan, render, noise);
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
   return 0;
 }
+
+// a reader that stops early (`nanoBragg ... | head`) is not an error of ours
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

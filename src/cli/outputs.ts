@@ -7,7 +7,7 @@ import type { RenderResult } from "../backends/cpu.js";
 import { writePgm } from "../io/pgm.js";
 import { writeRawFloat } from "../io/raw-float.js";
 import { type NanoBraggHeader, writeSmv } from "../io/smv.js";
-import { intfileScale, intImage, noiseImage, pgmImage, pgmScale } from "../sim/integer-images.js";
+import { intfileScale, intImage, NoiseImage, pgmImage, pgmScale } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { PhotonNoise } from "../sim/noise.js";
 import type { Simulation } from "../sim/setup.js";
@@ -58,7 +58,20 @@ function smvNote(path: string, enlarged: boolean, notes: string[]): void {
   }
 }
 
-export function writeOutputs(sim: Simulation, plan: KernelPlan, render: RenderResult): Written {
+/** The noise image (profile and flags permitting), to be filled row by row as the render finishes rows. */
+export function noiseImageFor(sim: Simulation, plan: KernelPlan): NoiseImage | null {
+  const c = sim.config;
+  if (!c.calculateNoise) return null;
+  const noise = new PhotonNoise(sim.rng, { value: c.seed });
+  return new NoiseImage(plan, noise, c.adcOffset, c.profile.maskedPixelsGetAdcOffset);
+}
+
+export function writeOutputs(
+  sim: Simulation,
+  plan: KernelPlan,
+  render: RenderResult,
+  noise: NoiseImage | null,
+): Written {
   const c = sim.config;
   const d = sim.detector;
   const stats = render.stats;
@@ -100,14 +113,12 @@ export function writeOutputs(sim: Simulation, plan: KernelPlan, render: RenderRe
     lines.push(cprintf("pgm_scale = %g", scale), cprintf("writing %s as %lu-byte integers", c.pgmFile, 1));
     writePgm(c.pgmFile, d.fpixels, d.spixels, scale, pgmImage(render.image, plan, scale));
   }
-  if (c.calculateNoise) {
-    const noise = new PhotonNoise(sim.rng, { value: c.seed });
-    const image = noiseImage(render.image, plan, noise, c.adcOffset, maskedGetAdc);
+  if (noise) {
     lines.push(
-      cprintf("%.0f photons on noise image (%d overloads)", image.photons, image.overloads),
+      cprintf("%.0f photons on noise image (%d overloads)", noise.photons, noise.overloads),
       cprintf("writing %s as %lu-byte integers", c.noiseFile, 2),
     );
-    smvNote(c.noiseFile, writeSmv(c.noiseFile, "-noisefile", header, image.data).enlarged, notes);
+    smvNote(c.noiseFile, writeSmv(c.noiseFile, "-noisefile", header, noise.data).enlarged, notes);
   }
   return { lines, notes };
 }

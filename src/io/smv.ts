@@ -37,6 +37,15 @@ export interface NanoBraggHeader {
 
 const BLOCK = 512;
 
+const littleEndianHost = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function littleEndianBytes(data: Uint16Array): Buffer {
+  if (littleEndianHost) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = Buffer.alloc(2 * data.length);
+  for (let i = 0; i < data.length; i++) bytes.writeUInt16LE(data[i], 2 * i);
+  return bytes;
+}
+
 function headerText(h: NanoBraggHeader, headerBytes: number): string {
   return [
     "{",
@@ -85,10 +94,9 @@ export function encodeSmv(h: NanoBraggHeader, data: Uint16Array): EncodedSmv {
     headerBytes = Math.ceil(text.length / BLOCK) * BLOCK;
     text = headerText(h, headerBytes);
   }
-  const bytes = Buffer.alloc(headerBytes + 2 * data.length, 0x20);
-  bytes.write(text, 0, "latin1");
-  for (let i = 0; i < data.length; i++) bytes.writeUInt16LE(data[i], headerBytes + 2 * i);
-  return { bytes, enlarged: headerBytes > BLOCK };
+  const header = Buffer.alloc(headerBytes, 0x20);
+  header.write(text, 0, "latin1");
+  return { bytes: Buffer.concat([header, littleEndianBytes(data)]), enlarged: headerBytes > BLOCK };
 }
 
 export function writeSmv(path: string, flag: string, h: NanoBraggHeader, data: Uint16Array): EncodedSmv {

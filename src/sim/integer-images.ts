@@ -63,38 +63,41 @@ export function pgmImage(image: Float32Array, p: KernelPlan, scale: number): Uin
   return out;
 }
 
-export interface NoiseImage {
-  data: Uint16Array;
+/**
+ * The noise image, built row by row in row-major order (the generator is serial): Poisson photons for
+ * each ROI pixel plus the ADC offset, clipped at 65535.
+ */
+export class NoiseImage {
+  readonly data: Uint16Array;
   /** Photons drawn over the image. */
-  photons: number;
+  photons = 0.0;
   /** Pixels clipped at 65535. */
-  overloads: number;
-}
+  overloads = 0;
 
-/** Poisson photons for each ROI pixel in row-major order, plus the ADC offset, clipped at 65535. */
-export function noiseImage(
-  image: Float32Array,
-  p: KernelPlan,
-  noise: PhotonNoise,
-  adc: number,
-  maskedGetAdc: boolean,
-): NoiseImage {
-  const data = new Uint16Array(image.length);
-  const [x0, x1, y0, y1] = roiBounds(p);
-  let photons = 0.0;
-  let overloads = 0;
-  for (let s = y0; s <= y1; s++) {
-    for (let index = s * p.fpixels + x0; index <= s * p.fpixels + x1; index++) {
-      if (!maskedGetAdc && p.mask !== null && p.mask[index] === 0) continue;
+  constructor(
+    private readonly p: KernelPlan,
+    private readonly noise: PhotonNoise,
+    private readonly adc: number,
+    private readonly maskedGetAdc: boolean,
+  ) {
+    this.data = new Uint16Array(p.fpixels * p.spixels);
+  }
+
+  /** Add row `slow` of the float image; rows must come in increasing order. */
+  addRow(image: Float32Array, slow: number): void {
+    const { p, noise, adc, data } = this;
+    const [x0, x1] = roiBounds(p);
+    const mask = this.maskedGetAdc ? null : p.mask;
+    for (let index = slow * p.fpixels + x0; index <= slow * p.fpixels + x1; index++) {
+      if (mask !== null && mask[index] === 0) continue;
       let v = noise.poisson(image[index]);
-      photons += v;
+      this.photons += v;
       v += adc;
       if (v > 65535.0) {
         v = 65535.0;
-        overloads++;
+        this.overloads++;
       }
       data[index] = Math.trunc(v);
     }
   }
-  return { data, photons, overloads };
 }

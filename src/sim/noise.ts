@@ -61,27 +61,35 @@ export class PhotonNoise {
   /** Poisson deviate of mean `mean` (a float32 pixel value), as float32. */
   poisson(mean: number): number {
     const xm = f32(mean);
+    if (xm < 12.0) return this.smallMean(xm);
     if (xm > 1.0e6) return f32(xm + Math.sqrt(xm) * this.gaussian());
-    let em: number;
-    if (xm < 12.0) {
-      if (xm !== this.oldMean) {
-        this.oldMean = xm;
-        this.g = f32(Math.exp(-xm));
-      }
-      em = -1;
-      let t = 1.0;
-      do {
-        em = f32(em + 1);
-        t = f32(t * this.rng.ran1(this.seed));
-      } while (t > this.g);
-      return em;
+    return this.rejection(xm);
+  }
+
+  /** Means below 12: count uniform deviates until their product falls below exp(-mean). */
+  private smallMean(xm: number): number {
+    if (xm !== this.oldMean) {
+      this.oldMean = xm;
+      this.g = f32(Math.exp(-xm));
     }
+    let em = -1;
+    let t = 1.0;
+    do {
+      em = f32(em + 1);
+      t = f32(t * this.rng.ran1(this.seed));
+    } while (t > this.g);
+    return em;
+  }
+
+  /** Means from 12 to 1e6: rejection against a Lorentzian (Numerical Recipes' poidev). */
+  private rejection(xm: number): number {
     if (xm !== this.oldMean) {
       this.oldMean = xm;
       this.sq = f32(Math.sqrt(2.0 * xm));
       this.alxm = f32(Math.log(xm));
       this.g = f32(f32(xm * this.alxm) - gammln(xm + 1.0));
     }
+    let em: number;
     let t: number;
     do {
       let y: number;

@@ -12,7 +12,9 @@ const AM = 1.0 / IM;
 const IQ = 127773;
 const IR = 2836;
 const NTAB = 32;
-const NDIV = 1 + Math.trunc((IM - 1) / NTAB);
+/** 1 + (IM - 1) / NTAB = 2^26: the table index is the top 5 bits of a 31-bit state. */
+const NDIV_SHIFT = 26;
+const INV_IQ = 1 / IQ;
 const RNMX = 1.0 - 1.2e-7;
 const RNMX_F32 = Math.fround(RNMX);
 
@@ -21,33 +23,42 @@ export interface SeedStream {
   value: number;
 }
 
+/** One step of the minimal standard generator, IA * idum mod IM, by Schrage's method (0 < idum < IM). */
+function schrage(idum: number): number {
+  // k = floor(idum / IQ), by a multiplication and a correction (the C's compiler does the same)
+  let k = Math.floor(idum * INV_IQ);
+  if (k * IQ > idum) k--;
+  else if ((k + 1) * IQ <= idum) k++;
+  const next = IA * (idum - k * IQ) - IR * k;
+  return next < 0 ? next + IM : next;
+}
+
 /** The generator state the C keeps in static variables, shared by all seed streams. */
 export class RandomSource {
   private iy = 0;
-  private readonly iv = new Float64Array(NTAB);
+  private readonly iv = new Int32Array(NTAB);
 
   /** One uniform deviate in (0, 1), as float32. */
   ran1(seed: SeedStream): number {
-    let idum = seed.value;
-    if (idum <= 0 || this.iy === 0) {
-      idum = -idum < 1 ? 1 : -idum;
-      for (let j = NTAB + 7; j >= 0; j--) {
-        const k = Math.trunc(idum / IQ);
-        idum = IA * (idum - k * IQ) - IR * k;
-        if (idum < 0) idum += IM;
-        if (j < NTAB) this.iv[j] = idum;
-      }
-      this.iy = this.iv[0];
-    }
-    const k = Math.trunc(idum / IQ);
-    idum = IA * (idum - k * IQ) - IR * k;
-    if (idum < 0) idum += IM;
-    const j = Math.trunc(this.iy / NDIV);
+    if (seed.value <= 0 || this.iy === 0) this.reseed(seed);
+    const idum = schrage(seed.value);
+    const j = this.iy >>> NDIV_SHIFT;
     this.iy = this.iv[j];
     this.iv[j] = idum;
     seed.value = idum;
     const temp = Math.fround(AM * this.iy);
     return temp > RNMX ? RNMX_F32 : temp;
+  }
+
+  /** A stream's first draw (or a non-positive seed): warm up and refill the shuffle table. */
+  private reseed(seed: SeedStream): void {
+    let idum = -seed.value < 1 ? 1 : -seed.value;
+    for (let j = NTAB + 7; j >= 0; j--) {
+      idum = schrage(idum);
+      if (j < NTAB) this.iv[j] = idum;
+    }
+    this.iy = this.iv[0];
+    seed.value = idum;
   }
 }
 
