@@ -10,6 +10,7 @@ import type { RandomSource, SeedStream } from "./rng.js";
 const f32 = Math.fround;
 
 const GAMMLN_COEFFICIENTS = [
+  // biome-ignore lint/correctness/noPrecisionLoss: the C's literals as written; they parse to the C's doubles
   76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
   -0.5395239384953e-5,
 ];
@@ -22,6 +23,7 @@ export function gammln(xx: number): number {
   tmp -= (x + 0.5) * Math.log(tmp);
   let ser = 1.000000000190015;
   for (const c of GAMMLN_COEFFICIENTS) ser += c / ++y;
+  // biome-ignore lint/correctness/noPrecisionLoss: the C's literal as written; it parses to the C's double
   return f32(-tmp + Math.log((2.5066282746310005 * ser) / x));
 }
 

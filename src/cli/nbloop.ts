@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * nbloop: runs the phases of declarative loop files and keeps their evidence and bookkeeping —
+ * bundles, notes, the ledger's Attempts, the plan's task states.
+ */
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { readResult } from "../runner/bundle.js";
+import { envSnapshot } from "../runner/env-snapshot.js";
+import { loadLoop, phaseOf } from "../runner/load-loop.js";
+import { renderBrief } from "../runner/memo-brief.js";
+import { importMemo } from "../runner/memo-import.js";
+import { runPhase } from "../runner/run-phase.js";
+import { statusLines, workspaceStatus } from "../runner/status.js";
+import type { StepProgress } from "../runner/steps.js";
+import { InputError } from "../util/input-error.js";
+
+const USAGE = `usage: nbloop <command> ...
+  run <loop.yaml> <phase> [--workspace DIR] [--dry-run]
+                       run a phase: steps, mapped tests, artifacts, metrics, guards; write the bundle,
+                       notes.md, the ledger Attempt and the plan state (--dry-run: say what would run)
+  rerun <bundle> [--step ID] [--workspace DIR]
+                       run a blocked phase again from its blocked step (or ID) into a new bundle
+  status [--workspace DIR] [--json]
+                       per ledger item: status, last attempt, blocked phases, next up
+  env --json [--workspace DIR]
+                       the environment snapshot bundles record (schemas/env.schema.json)
+  brief <loop.yaml> <phase>
+                       the phase as a hand-written-style memo
+  import-memo <memo.md> [--out loop.yaml]
+                       a loop file drafted from such a memo (what could not be mapped is listed)
+exit status: 0 success, 1 mapped tests failed, 2 bad input, 3 blocked`;
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parse(argv: string[], valued: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split("=", 2);
+    if (valued.includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new InputError(`--${name}: expected a value`);
+      flags.set(name, value);
+    } else {
+      flags.set(name, true);
+    }
+  }
+  return { positional, flags };
+}
+
+function expectPositional(p: Parsed, count: number, what: string): void {
+  if (p.positional.length !== count) throw new InputError(`expected ${what}\n${USAGE}`);
+}
+
+function ttyProgress(): StepProgress | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return {
+    started: (step) => process.stderr.write(`→ ${step.id} …\n`),
+    finished: (step, r) => {
+      const how = r.timedOut ? "timed out" : r.signal ? r.signal : `exit ${r.exitCode}`;
+      process.stderr.write(
+        `${r.exitCode === 0 ? "✓" : "✗"} ${step.id} (${how}, ${(r.durationMs / 1000).toFixed(1)} s)\n`,
+      );
+    },
+  };
+}
+
+const EXIT = { success: 0, "dry-run": 0, failed: 1, blocked: 3, running: 1 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
+  switch (command) {
+    case "run": {
+      const p = parse(rest, ["workspace"]);
+      expectPositional(p, 2, "a loop file and a phase");
+      const outcome = await runPhase({
+        loopPath: p.positional[0],
+        phase: p.positional[1],
+        workspace: String(p.flags.get("workspace") ?? process.cwd()),
+        dryRun: p.flags.has("dry-run"),
+        progress: ttyProgress(),
+      });
+      out(outcome.lines);
+      return EXIT[outcome.status];
+    }
+    case "rerun": {
+      const p = parse(rest, ["workspace", "step"]);
+      expectPositional(p, 1, "a bundle folder");
+      const old = resolve(p.positional[0]);
+      let earlier: ReturnType<typeof readResult>;
+      try {
+        earlier = readResult(old);
+      } catch {
+        throw new InputError(`${p.positional[0]}: not a bundle (no readable result.json)`);
+      }
+      const workspace = String(p.flags.get("workspace") ?? earlier.workspace);
+      const step = p.flags.get("step");
+      const outcome = await runPhase({
+        loopPath: resolve(workspace, earlier.loop),
+        phase: earlier.phase,
+        workspace,
+        rerunOf: old,
+        fromStep: typeof step === "string" ? step : undefined,
+        progress: ttyProgress(),
+      });
+      out(outcome.lines);
+      return EXIT[outcome.status];
+    }
+    case "status": {
+      const p = parse(rest, ["workspace"]);
+      const items = workspaceStatus(String(p.flags.get("workspace") ?? process.cwd()));
+      out(p.flags.has("json") ? [JSON.stringify(items, null, 2)] : statusLines(items));
+      return 0;
+    }
+    case "env": {
+      const p = parse(rest, ["workspace"]);
+      if (!p.flags.has("json")) throw new InputError("env: only --json output is available");
+      out([JSON.stringify(envSnapshot(String(p.flags.get("workspace") ?? process.cwd())), null, 2)]);
+      return 0;
+    }
+    case "brief": {
+      const p = parse(rest, []);
+      expectPositional(p, 2, "a loop file and a phase");
+      const loaded = loadLoop(p.positional[0]);
+      phaseOf(loaded, p.positional[1]);
+      process.stdout.write(renderBrief(loaded.loop, p.positional[1]));
+      return 0;
+    }
+    case "import-memo": {
+      const p = parse(rest, ["out"]);
+      expectPositional(p, 1, "a memo file");
+      let text: string;
+      try {
+        text = readFileSync(p.positional[0], "utf8");
+      } catch {
+        throw new InputError(`${p.positional[0]}: cannot be read`);
+      }
+      const imported = importMemo(text, p.positional[0]);
+      const target = p.flags.get("out");
+      if (typeof target === "string") writeFileSync(target, imported.yaml);
+      else process.stdout.write(imported.yaml);
+      for (const u of imported.unmapped) process.stderr.write(`nbloop: not mapped: ${u}\n`);
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      out([USAGE]);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new InputError(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      process.stderr.write(`nbloop: error: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  },
+);

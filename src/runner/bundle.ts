@@ -1,0 +1,144 @@
+/**
+ * An evidence bundle: one folder per run of a phase, holding each step's stdout and stderr, the
+ * commands actually run, the environment, metrics, summary and result, and a sha256 manifest of every
+ * file. result.json says "running" from the start, so that a run killed on the way never leaves a
+ * bundle that claims success.
+ */
+
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { writeFileAtomic } from "../ledger/safe-file.js";
+
+export type RunStatus = "running" | "success" | "failed" | "blocked";
+
+export interface StepRecord {
+  id: string;
+  argv: string[];
+  shell: boolean;
+  cwd: string;
+  env: Record<string, string>;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+  /** Taken over from the bundle this run repeats, not run again. */
+  reused?: boolean;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  complete: boolean;
+  item: string;
+  phase: string;
+  loop: string;
+  workspace: string;
+  bundle: string;
+  started_utc: string;
+  finished_utc: string | null;
+  pid: number;
+  attempt: number | null;
+  steps: Array<Omit<StepRecord, "env" | "argv" | "cwd" | "shell">>;
+  blocked_step: string | null;
+  cause: string | null;
+  tests: { files: string[]; exitCode: number | null } | null;
+  next_up: string[];
+  rerun_of: string | null;
+}
+
+/** UTC YYYYMMDDTHHMMSSZ. */
+export function stampOf(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+/** Create the bundle folder; a second run in the same second gets a suffix rather than sharing it. */
+export function createBundle(path: string): string {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? path : `${path.replace(/\/+$/, "")}-${n}`;
+    try {
+      mkdirSync(join(candidate, ".."), { recursive: true });
+      mkdirSync(candidate);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
+export function writeResult(bundle: string, result: RunResult): void {
+  writeFileAtomic(join(bundle, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export function readResult(bundle: string): RunResult {
+  return JSON.parse(readFileSync(join(bundle, "result.json"), "utf8"));
+}
+
+function filesUnder(root: string, dir = root): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(root, path) : [relative(root, path)];
+    });
+}
+
+/** sha256.txt: "<digest>  <path>" for every file of the bundle (sha256sum's format). */
+export function writeManifest(bundle: string): void {
+  const lines = filesUnder(bundle)
+    .filter((file) => file !== "sha256.txt")
+    .map(
+      (file) =>
+        `${createHash("sha256")
+          .update(readFileSync(join(bundle, file)))
+          .digest("hex")}  ${file}`,
+    );
+  writeFileSync(join(bundle, "sha256.txt"), `${lines.join("\n")}\n`);
+}
+
+/** Files whose digest no longer matches sha256.txt (or that are missing). */
+export function verifyManifest(bundle: string): string[] {
+  const bad: string[] = [];
+  for (const line of readFileSync(join(bundle, "sha256.txt"), "utf8").split("\n")) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (!m) continue;
+    try {
+      if (
+        createHash("sha256")
+          .update(readFileSync(join(bundle, m[2])))
+          .digest("hex") !== m[1]
+      )
+        bad.push(m[2]);
+    } catch {
+      bad.push(m[2]);
+    }
+  }
+  return bad;
+}
+
+/** commands.txt: what ran, where, with which variables (those the loop set) and how it ended. */
+export function commandsText(header: string[], steps: StepRecord[]): string {
+  const lines = [...header, ""];
+  steps.forEach((s, i) => {
+    const env = Object.entries(s.env).map(([k, v]) => `${k}=${quote(v)}`);
+    const how = s.reused
+      ? "reused from the earlier bundle"
+      : s.timedOut
+        ? "timed out"
+        : s.signal
+          ? `signal ${s.signal}`
+          : `exit ${s.exitCode}`;
+    lines.push(`# ${i + 1}. ${s.id} (cwd ${s.cwd}; ${how}; ${(s.durationMs / 1000).toFixed(2)} s)`);
+    lines.push([...env, s.shell ? s.argv[0] : s.argv.map(quote).join(" ")].join(" "));
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+/** Single-quote a word for a POSIX shell where it needs it. */
+export function quote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Reading a loop file: YAML parsed with positions, then checked against schemas/loop.schema.json, so
+ * that every problem is reported as file:line:column with the JSON pointer and what was expected.
+ */
+
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { describeFsError } from "../io/text-lines.js";
+import { InputError } from "../util/input-error.js";
+import type { LoopFile, Phase } from "./loop.js";
+
+/** The schemas shipped with the package (next to dist/ in a build, at the repository root in development). */
+export function schemaPath(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, "schemas", name);
+    try {
+      readFileSync(candidate);
+      return candidate;
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  throw new Error(`schema ${name} not found next to the package`);
+}
+
+let validateLoop: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = Object.assign(
+  () => true,
+  {},
+);
+let compiled = false;
+
+function loopValidator() {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    validateLoop = ajv.compile(JSON.parse(readFileSync(schemaPath("loop.schema.json"), "utf8")));
+    compiled = true;
+  }
+  return validateLoop;
+}
+
+/** The YAML node at a JSON pointer (for an unknown key, the key itself). */
+function nodeAt(doc: Document, pointer: string, property?: string): Node | null {
+  const path = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const value = path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined);
+  if (property !== undefined && value && isMap(value)) {
+    const pair = value.items.find((item) => isScalar(item.key) && item.key.value === property);
+    if (pair && isScalar(pair.key)) return pair.key;
+  }
+  return (value as Node | undefined) ?? null;
+}
+
+function describe(error: ErrorObject): { message: string; property?: string } {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return { message: `unknown key "${p.additionalProperty}"`, property: String(p.additionalProperty) };
+    case "required":
+      return { message: `missing required key "${p.missingProperty}"` };
+    case "enum":
+      return {
+        message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      };
+    case "const":
+      return { message: `must be ${JSON.stringify(p.allowedValue)}` };
+    default:
+      return { message: error.message ?? error.keyword };
+  }
+}
+
+export interface LoadedLoop {
+  path: string;
+  loop: LoopFile;
+}
+
+/** Parse and validate; throws an InputError listing every problem with its position. */
+export function parseLoop(text: string, path: string): LoopFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    const pos = lineCounter.linePos(offset ?? 0);
+    return `${path}:${pos.line}:${pos.col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      doc.errors.map((e) => `${at(e.pos[0])}: invalid YAML: ${e.message.split("\n")[0]}`).join("\n"),
+    );
+  }
+  const data = doc.toJS();
+  const validate = loopValidator();
+  if (!validate(data)) {
+    // oneOf/if produce a summary error beside the specific ones: keep the specific ones
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
+    const lines = new Set<string>();
+    for (const error of errors.length > 0 ? errors : (validate.errors ?? [])) {
+      const { message, property } = describe(error);
+      const node = nodeAt(doc, error.instancePath, property);
+      lines.add(`${at(node?.range?.[0])}: ${error.instancePath || "/"}: ${message}`);
+    }
+    throw new InputError([...lines].join("\n"));
+  }
+  return data as LoopFile;
+}
+
+export function loadLoop(path: string): LoadedLoop {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InputError(`${path}: ${describeFsError(error)}`);
+  }
+  return { path, loop: parseLoop(text, path) };
+}
+
+export function phaseOf(loaded: LoadedLoop, name: string): Phase {
+  const phase = loaded.loop.phases[name];
+  if (!phase) {
+    const known = Object.keys(loaded.loop.phases).join(", ");
+    throw new InputError(`${loaded.path}: no phase "${name}" (phases: ${known})`);
+  }
+  return phase;
+}

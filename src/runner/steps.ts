@@ -1,0 +1,99 @@
+/**
+ * Running a phase's steps: argv arrays without a shell (a string only where the loop says shell:
+ * true), each with its own timeout, working folder and variables, stdout and stderr streamed into
+ * the bundle. `nanoBragg` and `nbloop` name this package's own programs.
+ */
+
+import { appendFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
+import type { StepRecord } from "./bundle.js";
+import { schemaPath } from "./load-loop.js";
+import type { Step } from "./loop.js";
+
+/** argv[0] of this package's programs, as node + script. */
+function ownProgram(name: string): string[] | null {
+  const script = name === "nanoBragg" ? "nanoBragg.js" : name === "nbloop" ? "nbloop.js" : null;
+  if (!script) return null;
+  const root = dirname(dirname(schemaPath("loop.schema.json")));
+  const path = join(root, "dist", "src", "cli", script);
+  return existsSync(path) ? [process.execPath, path] : null;
+}
+
+export interface PreparedStep {
+  id: string;
+  argv: string[];
+  shell: boolean;
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number | undefined;
+  stdoutFile: string;
+  stderrFile: string;
+}
+
+/** Expand presets ("@name" becomes the preset's words) and placeholders; resolve own programs. */
+export function prepareArgv(
+  run: Step["run"],
+  presets: Record<string, Array<string | number>>,
+  fill: (text: string) => string,
+): string[] {
+  if (typeof run === "string") return [fill(run)];
+  const words = run.flatMap((word) => {
+    const text = String(word);
+    const preset = text.startsWith("@") ? presets[text.slice(1)] : undefined;
+    return preset ? preset.map(String) : [text];
+  });
+  const argv = words.map(fill);
+  const own = ownProgram(argv[0]);
+  return own ? [...own, ...argv.slice(1)] : argv;
+}
+
+export interface StepProgress {
+  started(step: PreparedStep): void;
+  finished(step: PreparedStep, record: StepRecord): void;
+}
+
+export async function runStep(
+  step: PreparedStep,
+  bundle: string,
+  progress: StepProgress,
+): Promise<StepRecord> {
+  progress.started(step);
+  const start = performance.now();
+  const options = {
+    cwd: step.cwd,
+    env: step.env,
+    extendEnv: true,
+    reject: false,
+    timeout: step.timeoutMs,
+    stdin: "ignore" as const,
+    stdout: { file: join(bundle, step.stdoutFile) },
+    stderr: { file: join(bundle, step.stderrFile) },
+  };
+  const result = step.shell
+    ? await execa(step.argv[0], { ...options, shell: true })
+    : await execa(step.argv[0], step.argv.slice(1), options);
+  if (result.exitCode === undefined && !result.timedOut && !result.signal) {
+    // it never started (no such program, say): say why where the step's stderr goes
+    appendFileSync(join(bundle, step.stderrFile), `${result.message}\n`);
+  }
+  const record: StepRecord = {
+    id: step.id,
+    argv: step.argv,
+    shell: step.shell,
+    cwd: step.cwd,
+    env: step.env,
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    timedOut: result.timedOut,
+    durationMs: Math.round(performance.now() - start),
+    stdout: step.stdoutFile,
+    stderr: step.stderrFile,
+  };
+  progress.finished(step, record);
+  return record;
+}
+
+export function stepFailed(record: StepRecord): boolean {
+  return record.timedOut || record.signal !== null || record.exitCode !== 0;
+}

@@ -1,0 +1,29 @@
+/** The real-world ledgers and plan of a parity project (../shared/fixtures/realworld), and scratch copies. */
+
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { REPO_ROOT } from "../support/paths.js";
+
+export const FIXTURES_DIR = process.env.NB_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/realworld");
+export const HAVE_FIXTURES = ["fix_plan.md", "fix_plan_at_seed.md", "plan_cli-noise-pix0.md"].every((name) =>
+  existsSync(join(FIXTURES_DIR, name)),
+);
+export const FIXTURES_SUFFIX = HAVE_FIXTURES
+  ? ""
+  : ` (skipped: no real-world fixtures at ${FIXTURES_DIR}; set NB_FIXTURES_DIR)`;
+
+export function fixtureText(name: string): string {
+  return readFileSync(join(FIXTURES_DIR, name), "utf8");
+}
+
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), "nb-ledger-"));
+}
+
+/** A copy of the fixture `name` in a fresh scratch folder; returns the copy's path. */
+export function scratchCopy(name: string): string {
+  const path = join(scratchDir(), name);
+  copyFileSync(join(FIXTURES_DIR, name), path);
+  return path;
+}
