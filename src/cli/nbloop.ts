@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "brief": {
-      const p = parse(rest, []);
+      const p = parse(rest, ["workspace"]);
       expectPositional(p, 2, "a loop file and a phase");
       const loaded = loadLoop(p.positional[0]);
       phaseOf(loaded, p.positional[1]);

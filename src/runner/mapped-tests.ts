@@ -45,14 +45,21 @@ export function findMappedTests(specs: string[], workspace: string): MappedTests
     for (const e of entries) Object.assign(e, { found: false, problem: "vitest is not installed" });
     return { entries, vitest };
   }
+  // plain output, one "file > suite > test" line per test (`--json FILE` would write to FILE)
   let listed: Array<{ name: string; file: string }> = [];
   try {
-    const out = execFileSync(vitest, ["list", "--json", ...files], {
+    const out = execFileSync(vitest, ["list", ...files], {
       cwd: workspace,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
-    listed = JSON.parse(out);
+    listed = out
+      .split("\n")
+      .filter((line) => line.includes(" > "))
+      .map((line) => ({
+        file: line.slice(0, line.indexOf(" > ")),
+        name: line.slice(line.indexOf(" > ") + 3),
+      }));
   } catch (error) {
     const why = String((error as { stderr?: string }).stderr ?? (error as Error).message)
       .trim()

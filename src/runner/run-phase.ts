@@ -80,7 +80,7 @@ interface Context {
 /** Everything resolved and checked before a bundle exists. */
 function prepare(options: RunOptions): Context {
   const workspace = resolve(options.workspace);
-  const loaded = loadLoop(resolve(options.loopPath));
+  const loaded = loadLoop(options.loopPath);
   const phase = phaseOf(loaded, options.phase);
   const loop = loaded.loop;
   const ledger = insideWorkspace(workspace, loop.ledger ?? "docs/fix_plan.md", "ledger");

@@ -5,18 +5,29 @@
  */
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
 import { verifyManifest } from "../../src/runner/bundle.js";
 import { REPO_ROOT } from "../support/paths.js";
-import { scratchDir } from "../support/run.js";
 
 const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");
+const SEED = join(
+  process.env.NB_FIXTURES_DIR ?? join(REPO_ROOT, "../shared/fixtures/realworld"),
+  "input_seed.md",
+);
 
 const LEDGER = `# Fix Plan Ledger
 
@@ -85,6 +96,31 @@ phases:
       - { id: one, run: ["true"] }
       - { id: two, run: ["true"] }
       - { id: three, run: ["true"] }
+  tested:
+    summary: A step and its mapped test
+    mapped_tests: [tests/demo.test.mjs]
+    do_now:
+      - { id: one, run: ["true"] }
+  untested:
+    summary: A mapped test that fails
+    mapped_tests: ["tests/failing.test.mjs::fails when asked"]
+    do_now:
+      - { id: one, run: ["true"] }
+  missing:
+    summary: A mapped test that does not exist
+    mapped_tests: [tests/nothing.test.mjs]
+    do_now:
+      - { id: one, run: ["true"] }
+`;
+
+const PASSING_TEST = `import { expect, test } from "vitest";
+test("adds", () => expect(1 + 1).toBe(2));
+test("multiplies", () => expect(2 * 3).toBe(6));
+`;
+
+const FAILING_TEST = `import { expect, test } from "vitest";
+test("passes", () => expect(1 + 1).toBe(2));
+test("fails when asked", () => expect(1 + 1).toBe(3));
 `;
 
 let ws: string;
@@ -120,8 +156,17 @@ function planState(task: string): string | undefined {
   return parsePlanTasks(readFileSync(join(ws, "plans/demo.md"), "utf8")).find((t) => t.id === task)?.state;
 }
 
+afterEach(() => {
+  rmSync(ws, { recursive: true, force: true });
+});
+
 beforeEach(() => {
-  ws = scratchDir("nb-loop-");
+  // inside the repository (its tmp/ is ignored), so that the workspace's tests import this vitest
+  mkdirSync(join(REPO_ROOT, "tmp"), { recursive: true });
+  ws = mkdtempSync(join(REPO_ROOT, "tmp", "nb-loop-"));
+  write("tests/demo.test.mjs", PASSING_TEST);
+  write("tests/failing.test.mjs", FAILING_TEST);
+  write("vitest.config.mjs", "export default {};\n");
   write("docs/fix_plan.md", LEDGER);
   write("plans/demo.md", PLAN);
   write("docs/index.md", "# Index\n\n- [The ledger](fix_plan.md)\n- Plans: `plans/demo.md`\n");
@@ -284,6 +329,37 @@ describe("nbloop run", () => {
   });
 });
 
+describe("mapped tests", () => {
+  it("are found before anything runs and run after the steps, their output in the bundle", () => {
+    const r = nbloop("run", "loops/demo.yaml", "tested");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const [bundle] = bundles("tested");
+    expect(readFileSync(join(bundle, "tests.stdout"), "utf8")).toContain("2 passed");
+    expect(JSON.parse(readFileSync(join(bundle, "result.json"), "utf8")).tests).toEqual({
+      files: ["tests/demo.test.mjs"],
+      exitCode: 0,
+    });
+  });
+
+  it("a failing mapped test fails the phase", () => {
+    const r = nbloop("run", "loops/demo.yaml", "untested");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "nbloop: DEMO-001 phase untested: failed — mapped tests failed (exit 1, see tests.stdout)",
+    );
+    expect(attempts().at(-1)).toEqual({ number: 2, result: "failed" });
+  });
+
+  it("a mapped test that cannot be found stops the run before it starts", () => {
+    const r = nbloop("run", "loops/demo.yaml", "missing");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "nbloop: error: mapped tests not found: tests/nothing.test.mjs (no such file)",
+    );
+    expect(bundles("missing")).toEqual([]);
+  });
+});
+
 describe("nbloop run --dry-run, status, env", () => {
   it("--dry-run says what would run and writes nothing", () => {
     const r = nbloop("run", "loops/demo.yaml", "ok", "--dry-run");
@@ -323,6 +399,65 @@ describe("nbloop run --dry-run, status, env", () => {
   it("an unknown phase is an error naming the phases", () => {
     const r = nbloop("run", "loops/demo.yaml", "nope");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('loops/demo.yaml: no phase "nope" (phases: ok, fail, slow, quick)');
+    expect(r.stderr).toContain(
+      'loops/demo.yaml: no phase "nope" (phases: ok, fail, slow, quick, tested, untested, missing)',
+    );
+  });
+});
+
+describe("memos", () => {
+  it.skipIf(!existsSync(SEED))(
+    "import-memo drafts a loop from the seed memo; --dry-run lists its two commands and three artifacts; brief renders it",
+    () => {
+      const imported = spawnSync(
+        process.execPath,
+        [NBLOOP, "import-memo", SEED, "--out", join(ws, "loops/seed.yaml")],
+        { encoding: "utf8" },
+      );
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(imported.stderr).toContain("nbloop: not mapped: ");
+      const dry = nbloop("run", "loops/seed.yaml", "L2b", "--dry-run");
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(
+        "PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python reports/2025-10-cli-flags/phase_l/scaling_audit/trace_harness.py --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32",
+      );
+      expect(dry.stdout).toContain(
+        "KMP_DUPLICATE_LIB_OK=TRUE pytest tests/test_trace_pixel.py::TestScalingTrace::test_scaling_trace_matches_physics -v",
+      );
+      for (const artifact of ["trace_py_scaling.log", "trace_py_env.json", "notes.md"])
+        expect(dry.stdout).toContain(`  ${artifact}: not empty`);
+      const brief = nbloop("brief", "loops/seed.yaml", "L2b");
+      expect(brief.code).toBe(0);
+      const keys = brief.stdout
+        .split("\n")
+        .map((l) => /^([A-Z][A-Za-z ]+):/.exec(l)?.[1])
+        .filter(Boolean);
+      expect(keys).toEqual([
+        "Summary",
+        "Mode",
+        "Focus",
+        "Branch",
+        "Mapped tests",
+        "Artifacts",
+        "Do Now",
+        "If Blocked",
+        "Pitfalls To Avoid",
+        "Pointers",
+        "Next Up",
+      ]);
+    },
+  );
+
+  it("env --json is the snapshot bundles record, valid against its schema", () => {
+    const r = nbloop("env", "--json");
+    expect(r.code).toBe(0);
+    const ajv = new Ajv2020({ allowUnionTypes: true });
+    const valid = ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "schemas/env.schema.json"), "utf8")));
+    const snapshot = JSON.parse(r.stdout);
+    expect(valid(snapshot), JSON.stringify(valid.errors)).toBe(true);
+    expect(snapshot.git.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(
+      Object.keys(snapshot.env).every((k) => /^(NB_|OMP_NUM_THREADS$|CI$|NODE_ENV$|TZ$|LANG$)/.test(k)),
+    ).toBe(true);
   });
 });
