@@ -228,6 +228,16 @@ describe("nbloop run", () => {
       validEnv(JSON.parse(readFileSync(join(bundle, "env.json"), "utf8"))),
       JSON.stringify(validEnv.errors),
     ).toBe(true);
+    for (const [file, schema] of [
+      ["result.json", "result.schema.json"],
+      ["metrics.json", "metrics.schema.json"],
+    ]) {
+      const valid = ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "schemas", schema), "utf8")));
+      expect(
+        valid(JSON.parse(readFileSync(join(bundle, file), "utf8"))),
+        `${file}: ${JSON.stringify(valid.errors)}`,
+      ).toBe(true);
+    }
     expect(readFileSync(join(bundle, "commands.txt"), "utf8")).toContain("DEMO_LEVEL=3");
     const notes = readFileSync(join(ws, "reports/demo/ok/notes.md"), "utf8");
     expect(notes).toMatch(/### \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ — ok — success/);
