@@ -15,6 +15,8 @@ import { runPhase } from "../runner/run-phase.js";
 import { statusLines, workspaceStatus } from "../runner/status.js";
 import type { StepProgress } from "../runner/steps.js";
 import { InputError } from "../util/input-error.js";
+import { type ParsedOptions, parseLongOptions } from "./long-options.js";
+import { AUDIT_USAGE, auditCommand, pictureCommand } from "./nbloop-audit.js";
 
 const USAGE = `usage: nbloop <command> ...
   run <loop.yaml> <phase> [--workspace DIR] [--dry-run]
@@ -30,35 +32,10 @@ const USAGE = `usage: nbloop <command> ...
                        the phase as a hand-written-style memo
   import-memo <memo.md> [--out loop.yaml]
                        a loop file drafted from such a memo (what could not be mapped is listed)
-exit status: 0 success, 1 mapped tests failed, 2 bad input, 3 blocked`;
+${AUDIT_USAGE}
+exit status: 0 success, 1 mapped tests failed (audits: disagreement), 2 bad input, 3 blocked`;
 
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-function parse(argv: string[], valued: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split("=", 2);
-    if (valued.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new InputError(`--${name}: expected a value`);
-      flags.set(name, value);
-    } else {
-      flags.set(name, true);
-    }
-  }
-  return { positional, flags };
-}
-
-function expectPositional(p: Parsed, count: number, what: string): void {
+function expectPositional(p: ParsedOptions, count: number, what: string): void {
   if (p.positional.length !== count) throw new InputError(`expected ${what}\n${USAGE}`);
 }
 
@@ -82,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
   switch (command) {
     case "run": {
-      const p = parse(rest, ["workspace"]);
+      const p = parseLongOptions(rest, { workspace: 1 });
       expectPositional(p, 2, "a loop file and a phase");
       const outcome = await runPhase({
         loopPath: p.positional[0],
@@ -95,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT[outcome.status];
     }
     case "rerun": {
-      const p = parse(rest, ["workspace", "step"]);
+      const p = parseLongOptions(rest, { workspace: 1, step: 1 });
       expectPositional(p, 1, "a bundle folder");
       const old = resolve(p.positional[0]);
       let earlier: ReturnType<typeof readResult>;
@@ -118,19 +95,19 @@ async function main(argv: string[]): Promise<number> {
       return EXIT[outcome.status];
     }
     case "status": {
-      const p = parse(rest, ["workspace"]);
+      const p = parseLongOptions(rest, { workspace: 1 });
       const items = workspaceStatus(String(p.flags.get("workspace") ?? process.cwd()));
       out(p.flags.has("json") ? [JSON.stringify(items, null, 2)] : statusLines(items));
       return 0;
     }
     case "env": {
-      const p = parse(rest, ["workspace"]);
+      const p = parseLongOptions(rest, { workspace: 1 });
       if (!p.flags.has("json")) throw new InputError("env: only --json output is available");
       out([JSON.stringify(envSnapshot(String(p.flags.get("workspace") ?? process.cwd())), null, 2)]);
       return 0;
     }
     case "brief": {
-      const p = parse(rest, ["workspace"]);
+      const p = parseLongOptions(rest, { workspace: 1 });
       expectPositional(p, 2, "a loop file and a phase");
       const loaded = loadLoop(p.positional[0]);
       phaseOf(loaded, p.positional[1]);
@@ -138,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "import-memo": {
-      const p = parse(rest, ["out"]);
+      const p = parseLongOptions(rest, { out: 1 });
       expectPositional(p, 1, "a memo file");
       let text: string;
       try {
@@ -153,6 +130,10 @@ async function main(argv: string[]): Promise<number> {
       for (const u of imported.unmapped) process.stderr.write(`nbloop: not mapped: ${u}\n`);
       return 0;
     }
+    case "audit":
+      return auditCommand(rest);
+    case "picture":
+      return pictureCommand(rest);
     case undefined:
     case "help":
     case "-h":

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../ledger/safe-file.js";
 
@@ -26,6 +26,8 @@ export interface StepRecord {
   stderr: string;
   /** Taken over from the bundle this run repeats, not run again. */
   reused?: boolean;
+  /** Why the step did not run (its if_env / unless_env condition). */
+  skipped?: string;
 }
 
 export interface RunResult {
@@ -58,8 +60,9 @@ export function stampOf(date: Date): string {
 
 /** Create the bundle folder; a second run in the same second gets a suffix rather than sharing it. */
 export function createBundle(path: string): string {
+  const base = path.replace(/\/+$/, "");
   for (let n = 1; ; n++) {
-    const candidate = n === 1 ? path : `${path.replace(/\/+$/, "")}-${n}`;
+    const candidate = n === 1 ? base : `${base}-${n}`;
     try {
       mkdirSync(join(candidate, ".."), { recursive: true });
       mkdirSync(candidate);
@@ -127,11 +130,13 @@ export function commandsText(header: string[], steps: StepRecord[]): string {
     const env = Object.entries(s.env).map(([k, v]) => `${k}=${quote(v)}`);
     const how = s.reused
       ? "reused from the earlier bundle"
-      : s.timedOut
-        ? "timed out"
-        : s.signal
-          ? `signal ${s.signal}`
-          : `exit ${s.exitCode}`;
+      : s.skipped
+        ? `skipped: ${s.skipped}`
+        : s.timedOut
+          ? "timed out"
+          : s.signal
+            ? `signal ${s.signal}`
+            : `exit ${s.exitCode}`;
     lines.push(`# ${i + 1}. ${s.id} (cwd ${s.cwd}; ${how}; ${(s.durationMs / 1000).toFixed(2)} s)`);
     lines.push([...env, s.shell ? s.argv[0] : s.argv.map(quote).join(" ")].join(" "));
   });
@@ -141,4 +146,31 @@ export function commandsText(header: string[], steps: StepRecord[]): string {
 /** Single-quote a word for a POSIX shell where it needs it. */
 export function quote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The newest successful bundle made from a bundle template whose {phase} and {item} are filled:
+ * the folders its {stamp} matches (a same-second suffix included), newest finish first.
+ */
+export function latestBundle(workspace: string, template: string): string | null {
+  const [before, after] = template.split("{stamp}", 2);
+  const lead = before.endsWith("/") ? "" : (before.split("/").pop() ?? "");
+  const parent = join(workspace, before.slice(0, before.length - lead.length));
+  const tail = after.replace(/\/+$/, "");
+  if (tail.includes("/") || !existsSync(parent)) return null;
+  let best: { path: string; finished: string } | null = null;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(lead) || !name.endsWith(tail)) continue;
+    const stamp = name.slice(lead.length, name.length - tail.length);
+    if (!/^\d{8}T\d{6}Z(-\d+)?$/.test(stamp)) continue;
+    const path = join(parent, name);
+    try {
+      const result = readResult(path);
+      if (result.status !== "success" || !result.finished_utc) continue;
+      if (!best || result.finished_utc > best.finished) best = { path, finished: result.finished_utc };
+    } catch {
+      // a folder without a readable result.json is not a bundle
+    }
+  }
+  return best?.path ?? null;
 }

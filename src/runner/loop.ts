@@ -26,6 +26,8 @@ export interface Phase {
   do_now: Step[];
   artifacts?: Artifact[];
   metrics?: { from: string; keys: string[] };
+  /** Markdown files of the bundle, included in summary.md in this order. */
+  report?: string | string[];
   if_blocked?: { capture?: Array<"stdout" | "stderr" | "env" | "git_status">; note?: string };
   guards?: Array<"no_stray_files" | "protected_assets">;
   pitfalls?: string[];
@@ -45,6 +47,10 @@ export interface Step {
   timeout?: number;
   cwd?: string;
   env?: Record<string, string | number>;
+  /** Run only when this environment variable is set and not empty. */
+  if_env?: string;
+  /** Skip when this environment variable is set and not empty. */
+  unless_env?: string;
 }
 
 export interface Artifact {

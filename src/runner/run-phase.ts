@@ -25,6 +25,7 @@ import { type ArtifactCheck, checkArtifact } from "./artifacts.js";
 import {
   commandsText,
   createBundle,
+  latestBundle,
   quote,
   type RunResult,
   type RunStatus,
@@ -40,7 +41,15 @@ import { type LoadedLoop, loadLoop, phaseOf } from "./load-loop.js";
 import type { Phase } from "./loop.js";
 import { findMappedTests, type MappedTests, runMappedTests } from "./mapped-tests.js";
 import { extractMetrics, type MetricValue, metricsLine } from "./metrics.js";
-import { type PreparedStep, prepareArgv, runStep, type StepProgress, stepFailed } from "./steps.js";
+import {
+  type PreparedStep,
+  prepareArgv,
+  runStep,
+  type StepProgress,
+  skippedRecord,
+  skipReason,
+  stepFailed,
+} from "./steps.js";
 import { fillTemplate, insideWorkspace } from "./workspace.js";
 
 export interface RunOptions {
@@ -95,17 +104,29 @@ function prepare(options: RunOptions): Context {
       throw new InputError(`${loaded.path}: phase ${options.phase} has two steps "${step.id}"`);
     ids.add(step.id);
   }
+  const fillLatest = (text: string) =>
+    text.replace(/\{latest:([A-Za-z0-9][A-Za-z0-9._-]*)\}/g, (_whole, name: string) => {
+      phaseOf(loaded, name);
+      const found = latestBundle(workspace, fillTemplate(loop.bundle, { phase: name, item: loop.item }));
+      if (!found)
+        throw new InputError(`{latest:${name}}: no successful bundle of phase ${name} yet; run it first`);
+      return relative(workspace, found);
+    });
   const steps = (bundle: string): PreparedStep[] => {
     const values = { bundle, phase: options.phase, item: loop.item, stamp: basename(bundle), workspace };
-    const fill = (text: string) => fillTemplate(text, values);
+    const fill = (text: string) => fillTemplate(fillLatest(text), values);
     return phase.do_now.map((step) => {
+      const skip = skipReason(step, process.env);
+      // a skipped step's placeholders are left as written: it may name a variable that is not set
+      const fillIfRun = (text: string) => (skip ? text : fill(text));
       const env: Record<string, string> = { NBLOOP_BUNDLE: bundle };
-      for (const [k, v] of Object.entries({ ...loop.env, ...step.env })) env[k] = fill(String(v));
+      for (const [k, v] of Object.entries({ ...loop.env, ...step.env })) env[k] = fillIfRun(String(v));
       return {
         id: step.id,
-        argv: prepareArgv(step.run, loop.presets ?? {}, fill),
+        skip,
+        argv: prepareArgv(step.run, loop.presets ?? {}, fillIfRun),
         shell: step.shell === true,
-        cwd: insideWorkspace(workspace, fill(step.cwd ?? "."), "cwd"),
+        cwd: insideWorkspace(workspace, fillIfRun(step.cwd ?? "."), "cwd"),
         env,
         timeoutMs: step.timeout === undefined ? undefined : step.timeout * 1000,
         stdoutFile: step.stdout ?? `${step.id}.stdout`,
@@ -127,7 +148,10 @@ function prepare(options: RunOptions): Context {
 }
 
 function dryRun(ctx: Context, now: Date): RunOutcome {
-  const bundle = join(ctx.workspace, fillTemplate(ctx.bundleTemplate, { stamp: stampOf(now) }));
+  const bundle = join(ctx.workspace, fillTemplate(ctx.bundleTemplate, { stamp: stampOf(now) })).replace(
+    /\/+$/,
+    "",
+  );
   const rel = (p: string) => relative(ctx.workspace, p) || ".";
   const lines = [
     `dry run: ${ctx.loaded.loop.item} phase ${ctx.phaseName} — ${ctx.phase.summary}`,
@@ -220,7 +244,15 @@ function summaryText(
   if (result.cause) lines.push(`- Cause: ${result.cause}`);
   lines.push("", "## Steps", "", "| step | result | seconds | stdout | stderr |", "|---|---|---|---|---|");
   for (const r of records) {
-    const how = r.reused ? "reused" : r.timedOut ? "timed out" : r.signal ? r.signal : `exit ${r.exitCode}`;
+    const how = r.reused
+      ? "reused"
+      : r.skipped
+        ? `skipped: ${r.skipped}`
+        : r.timedOut
+          ? "timed out"
+          : r.signal
+            ? r.signal
+            : `exit ${r.exitCode}`;
     lines.push(`| ${r.id} | ${how} | ${(r.durationMs / 1000).toFixed(2)} | ${r.stdout} | ${r.stderr} |`);
   }
   if (result.tests)
@@ -233,6 +265,10 @@ function summaryText(
   if (keys.length > 0) {
     lines.push("", "## Metrics", "", "| key | value |", "|---|---|");
     for (const k of keys) lines.push(`| ${k} | ${JSON.stringify(metrics[k])} |`);
+  }
+  for (const name of [ctx.phase.report ?? []].flat()) {
+    const report = join(result.workspace, result.bundle, name);
+    if (existsSync(report)) lines.push("", `## Report: ${name}`, "", readFileSync(report, "utf8").trimEnd());
   }
   if ((ctx.phase.next_up ?? []).length > 0)
     lines.push("", "## Next up", "", ...(ctx.phase.next_up ?? []).map((n) => `- ${n}`));
@@ -317,6 +353,10 @@ export async function runPhase(options: RunOptions): Promise<RunOutcome> {
   }
   const progress = options.progress ?? { started: () => {}, finished: () => {} };
   for (const step of prepared.slice(startAt)) {
+    if (step.skip) {
+      records.push(skippedRecord(step));
+      continue;
+    }
     const record = await runStep(step, bundle, progress);
     records.push(record);
     if (stepFailed(record)) {

@@ -12,7 +12,7 @@ import { schemaPath } from "./load-loop.js";
 import type { Step } from "./loop.js";
 
 /** argv[0] of this package's programs, as node + script. */
-function ownProgram(name: string): string[] | null {
+export function ownProgram(name: string): string[] | null {
   const script = name === "nanoBragg" ? "nanoBragg.js" : name === "nbloop" ? "nbloop.js" : null;
   if (!script) return null;
   const root = dirname(dirname(schemaPath("loop.schema.json")));
@@ -29,6 +29,8 @@ export interface PreparedStep {
   timeoutMs: number | undefined;
   stdoutFile: string;
   stderrFile: string;
+  /** Why the step will not run (its environment condition), or null. */
+  skip: string | null;
 }
 
 /** Expand presets ("@name" becomes the preset's words) and placeholders; resolve own programs. */
@@ -94,6 +96,33 @@ export async function runStep(
   return record;
 }
 
+/** Why a step's if_env / unless_env condition keeps it from running, or null. */
+export function skipReason(step: Step, env: NodeJS.ProcessEnv): string | null {
+  const set = (name: string) => (env[name] ?? "") !== "";
+  if (step.if_env && !set(step.if_env)) return `${step.if_env} is not set`;
+  if (step.unless_env && set(step.unless_env)) return `${step.unless_env} is set`;
+  return null;
+}
+
+/** The record of a step that did not run. */
+export function skippedRecord(step: PreparedStep): StepRecord {
+  return {
+    id: step.id,
+    argv: step.argv,
+    shell: step.shell,
+    cwd: step.cwd,
+    env: step.env,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    durationMs: 0,
+    stdout: step.stdoutFile,
+    stderr: step.stderrFile,
+    skipped: step.skip ?? undefined,
+  };
+}
+
 export function stepFailed(record: StepRecord): boolean {
+  if (record.skipped) return false;
   return record.timedOut || record.signal !== null || record.exitCode !== 0;
 }

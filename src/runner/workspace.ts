@@ -35,7 +35,22 @@ export function insideWorkspace(workspace: string, path: string, what: string, b
   return absolute;
 }
 
-/** Replace {name} placeholders that have a value; other braces are left alone. */
-export function fillTemplate(text: string, values: Record<string, string>): string {
-  return text.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
+/**
+ * Replace {name} placeholders that have a value, then {env:NAME} / {env:NAME:-default} with the
+ * environment's value (an unset variable without a default is an error; a default may hold {name}
+ * placeholders, such as {workspace}); other braces stay.
+ */
+export function fillTemplate(
+  text: string,
+  values: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return text
+    .replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole)
+    .replace(/\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback?: string) => {
+      const value = env[name] ?? fallback;
+      if (value === undefined)
+        throw new InputError(`{env:${name}}: the environment variable ${name} is not set`);
+      return value;
+    });
 }

@@ -2,10 +2,11 @@
 
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { REPO_ROOT } from "../support/paths.js";
+import { join } from "node:path";
+import { FIXTURES_DIR } from "../support/paths.js";
 
-export const FIXTURES_DIR = process.env.NB_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/realworld");
+export { FIXTURES_DIR };
+
 export const HAVE_FIXTURES = ["fix_plan.md", "fix_plan_at_seed.md", "plan_cli-noise-pix0.md"].every((name) =>
   existsSync(join(FIXTURES_DIR, name)),
 );

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import { describe, expect, test } from "vitest";
@@ -7,9 +7,9 @@ import { parse } from "yaml";
 import type { LoopFile } from "../../src/runner/loop.js";
 import { renderBrief } from "../../src/runner/memo-brief.js";
 import { importMemo } from "../../src/runner/memo-import.js";
-import { REPO_ROOT } from "../support/paths.js";
+import { FIXTURES_DIR, REPO_ROOT } from "../support/paths.js";
 
-const FIXTURES = process.env.NB_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/realworld");
+const FIXTURES = FIXTURES_DIR;
 const HAVE_FIXTURES =
   existsSync(join(FIXTURES, "input_seed.md")) && existsSync(join(FIXTURES, "input_tip.md"));
 const NO_FIXTURES = `no real-world memos at ${FIXTURES} (set NB_FIXTURES_DIR)`;

@@ -21,13 +21,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
 import { verifyManifest } from "../../src/runner/bundle.js";
-import { REPO_ROOT } from "../support/paths.js";
+import { FIXTURES_DIR, REPO_ROOT } from "../support/paths.js";
 
 const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");
-const SEED = join(
-  process.env.NB_FIXTURES_DIR ?? join(REPO_ROOT, "../shared/fixtures/realworld"),
-  "input_seed.md",
-);
+const SEED = join(FIXTURES_DIR, "input_seed.md");
 
 const LEDGER = `# Fix Plan Ledger
 

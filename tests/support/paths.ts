@@ -1,4 +1,4 @@
-/** Where the tests find the built CLI and the C reference corpus. */
+/** Where the tests find the built CLI, the C reference corpus and the real-world fixtures. */
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -9,6 +9,8 @@ export const CLI = join(REPO_ROOT, "dist/src/cli/nanoBragg.js");
 export const REFERENCE_DIR = process.env.NB_REFERENCE_DIR ?? resolve(REPO_ROOT, "../shared/reference");
 export const HAVE_REFERENCE = existsSync(join(REFERENCE_DIR, "manifest.json"));
 export const NO_REFERENCE = `no C reference corpus at ${REFERENCE_DIR} (set NB_REFERENCE_DIR)`;
+/** Real loop memos, ledgers, plans and traces of a public parity project. */
+export const FIXTURES_DIR = process.env.NB_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/realworld");
 
 export interface ReferenceCase {
   id: string;
