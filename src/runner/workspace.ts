@@ -48,7 +48,8 @@ export function fillTemplate(
   return text
     .replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole)
     .replace(/\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback?: string) => {
-      const value = env[name] ?? fallback;
+      // as the shell's ${NAME:-default}: the default also stands in for an empty value
+      const value = fallback !== undefined && !env[name] ? fallback : env[name];
       if (value === undefined)
         throw new InputError(`{env:${name}}: the environment variable ${name} is not set`);
       return value;
