@@ -400,6 +400,8 @@ export function traceDiffSummary(diff: TraceDiff, refName: string, portName: str
 export function traceDiffMetrics(diff: TraceDiff): object {
   const first = diff.firstDivergence;
   return {
+    // flat, for ledgers and metric lists that take one word
+    first_divergence_key: first ? first.key : "none",
     first_divergence: first && {
       key: first.key,
       occurrence: first.occurrence,

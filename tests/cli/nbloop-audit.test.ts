@@ -61,6 +61,7 @@ describe("audit trace", () => {
     expect(r.stdout).toContain("**First divergence: `rot_a_angstroms`**");
     const metrics = json(join(dir, "out1/metrics.json"));
     expect(metrics.first_divergence.key).toBe("rot_a_angstroms");
+    expect(metrics.first_divergence_key).toBe("rot_a_angstroms");
     expect(metrics.sign_flips).toContain("F_latt_b");
     expect(metrics.rtol).toBe(1e-3);
     expect(readFileSync(join(dir, "out1/summary.md"), "utf8")).toBe(r.stdout);
