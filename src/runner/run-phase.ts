@@ -476,7 +476,8 @@ export async function runPhase(options: RunOptions): Promise<RunOutcome> {
       summary: `Phase ${ctx.phaseName}: ${summaryLine} (bundle ${rel(bundle)}/)`,
       metrics: Object.keys(metrics).length > 0 ? metricsLine(metrics) : undefined,
       artifacts: artifacts.length > 0 ? artifacts : [`${rel(bundle)}/summary.md`],
-      firstDivergence: typeof metrics.first_divergence_key === "string" ? metrics.first_divergence_key : undefined,
+      firstDivergence:
+        typeof metrics.first_divergence_key === "string" ? metrics.first_divergence_key : undefined,
     });
     result.attempt = updated.number;
     return updated.text;

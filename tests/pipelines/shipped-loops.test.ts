@@ -166,7 +166,9 @@ describe.skipIf(!HAVE_REFERENCE)(
       expect(summary).toMatch(/Scaling chain of .*trace\.log: consistent/);
       const audit = JSON.parse(read(join(c, "trace-audit/metrics.json")));
       expect(audit.first_divergence).toBeNull();
-      expect(read(join(ws, "docs/fix_plan.md"))).toMatch(/Phase L2c: .*\n(\s{4}.*\n)*\s{4}First Divergence: none\n/);
+      expect(read(join(ws, "docs/fix_plan.md"))).toMatch(
+        /Phase L2c: .*\n(\s{4}.*\n)*\s{4}First Divergence: none\n/,
+      );
       expect(audit.n_compared).toBeGreaterThanOrEqual(75);
       expect(audit.rtol).toBe(1e-9);
       expect(
