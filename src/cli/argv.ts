@@ -18,7 +18,12 @@ export interface ParsedArgs {
   config: SimConfig;
   warnings: string[];
   help: boolean;
+  /** -backend: the CPU workers, gpu.js, or gpu.js where it runs on a hardware GPU (else the CPU). */
+  backend: BackendChoice;
 }
+
+export type BackendChoice = "cpu" | "gpu" | "auto";
+const BACKENDS: readonly string[] = ["cpu", "gpu", "auto"] satisfies BackendChoice[];
 
 interface Values {
   readonly flag: string;
@@ -929,7 +934,24 @@ function rules(profile: ProfileName): Rule[] {
       },
     },
     { match: is("-profile"), needs: 1, apply: () => {} },
+    { match: is("-backend"), needs: 1, apply: () => {} },
   ];
+}
+
+/** -backend, read before the flag rules like -profile (the rule above only claims its value). */
+function backendOf(argv: readonly string[]): BackendChoice {
+  let backend: BackendChoice = "cpu";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== "-backend") continue;
+    const value = argv[i + 1];
+    if (!BACKENDS.includes(value)) {
+      throw new InputError(
+        `-backend: expected "cpu", "gpu" or "auto", got ${value === undefined ? "nothing" : `"${value}"`}`,
+      );
+    }
+    backend = value as BackendChoice;
+  }
+  return backend;
 }
 
 function profileOf(argv: readonly string[]): ProfileName {
@@ -955,8 +977,9 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
   const help = argv.some((a) => a === "-h" || a === "--help" || a === "-help");
   const profile = profileOf(argv);
   const config = defaultConfig(PROFILES[profile], now);
+  const backend = backendOf(argv);
   const warnings: string[] = [];
-  if (help) return { config, warnings, help };
+  if (help) return { config, warnings, help, backend };
   ingestImageHeaders(config, argv);
   const table = rules(profile);
   const consumed = new Set<number>();
@@ -998,5 +1021,5 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
     }
     if (!matched && !NUMBER.test(flag)) warnings.push(`unknown flag ${flag} ignored`);
   }
-  return { config, warnings, help };
+  return { config, warnings, help, backend };
 }

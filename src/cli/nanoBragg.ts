@@ -8,6 +8,8 @@
 import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
+import { GpuBackend } from "../backends/gpu.js";
+import { detectorTraceLines } from "../sim/detector-trace.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
 import type { NoiseImage } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
@@ -17,7 +19,7 @@ import { MissingInputsError, type Simulation, setupSimulation } from "../sim/set
 import { TraceRecorder } from "../sim/trace.js";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
-import { parseArgs } from "./argv.js";
+import { type BackendChoice, parseArgs } from "./argv.js";
 import { noiseImageFor, writeOutputs } from "./outputs.js";
 import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
@@ -26,7 +28,7 @@ function print(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-/** The -trace_pixel lines. */
+/** The -trace_pixel lines: the detector set-up first, as the C prints it before rendering. */
 function traceLines(
   sim: Simulation,
   plan: KernelPlan,
@@ -36,7 +38,11 @@ function traceLines(
 ): string[] {
   const tracer = new TraceRecorder({ ...plan, fluence: sim.fluence });
   if (!inspectPixel(plan, render.interpolationStop, slow, fast, tracer)) return [];
-  return [cprintf("TRACE_CONFIG: tracing pixel (spixel=%d, fpixel=%d)", slow, fast), ...tracer.lines];
+  return [
+    ...detectorTraceLines(sim),
+    cprintf("TRACE_CONFIG: tracing pixel (spixel=%d, fpixel=%d)", slow, fast),
+    ...tracer.lines,
+  ];
 }
 
 /** The -printout lines: one pixel with -printout_pixel, else every pixel. */
@@ -52,6 +58,26 @@ function printoutLines(sim: Simulation, plan: KernelPlan, render: RenderResult):
   return lines;
 }
 
+/**
+ * The render backend of -backend: gpu.js when asked for (an InputError says why it cannot start), or
+ * with `auto` where it runs on a hardware GPU; otherwise the CPU workers.
+ */
+async function openBackend(choice: BackendChoice, workers: number | null): Promise<CpuBackend | GpuBackend> {
+  if (choice !== "cpu") {
+    try {
+      const gpu = await GpuBackend.open();
+      if (choice === "gpu" || !gpu.software) {
+        process.stderr.write(`nanoBragg: note: rendering with gpu.js (headless-gl) on ${gpu.renderer}\n`);
+        return gpu;
+      }
+      await gpu.close();
+    } catch (error) {
+      if (choice === "gpu") throw error;
+    }
+  }
+  return new CpuBackend(workers ?? availableParallelism(), workers !== null);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if (parsed.help) {
@@ -60,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   for (const warning of parsed.warnings) process.stderr.write(`nanoBragg: warning: ${warning}\n`);
   const config = parsed.config;
-  const backend = new CpuBackend(config.workers ?? availableParallelism(), config.workers !== null);
+  const backend = await openBackend(parsed.backend, config.workers);
   let render: RenderResult;
   let sim: Simulation;
   let plan: KernelPlan;

@@ -86,5 +86,6 @@ options:
 options of this port:
 \t-profile c|spec  \tc (default): reproduce the C program, quirks included; spec: the corrected behaviour
 \t-workers N       \tcompute threads, main thread included (default: all cores, fewer for small images)
+\t-backend B       \tcpu (default), gpu (gpu.js, float32; needs an X display) or auto (gpu on a hardware GPU, else cpu)
 \t-h, --help       \tprint this text
 `;

@@ -50,6 +50,35 @@ export interface DetectorGeometry {
   ORGY: number;
   dialsOrigin: Vec3;
   twotheta: number;
+  stages: DetectorStages;
+}
+
+/**
+ * Values the set-up passes through and then overwrites, kept (as references, no copies) for the
+ * set-up lines of -trace_pixel (detector-trace.ts).
+ */
+export interface DetectorStages {
+  /** Unit axes before any rotation. */
+  fdet: Vec3;
+  sdet: Vec3;
+  odet: Vec3;
+  /** Axes after the x, y, z rotations, before two-theta. */
+  fdetRotated: Vec3;
+  sdetRotated: Vec3;
+  odetRotated: Vec3;
+  /** What the origin is computed from, before the beam centre and distance are derived back from it. */
+  Fclose: number;
+  Sclose: number;
+  Fbeam: number;
+  Sbeam: number;
+  closeDistance: number;
+  distance: number;
+  /**
+   * The origin rotated with the detector (SAMPLE pivot, or -pix0_vector under -profile spec): before
+   * rotation (`given` when it is the user's vector) and after the x, y, z rotations; null when it is
+   * placed from the beam centre after the rotations (BEAM pivot).
+   */
+  origin: { start: Vec3; rotated: Vec3; given: boolean } | null;
 }
 
 const DBL_MIN = 2.2250738585072014e-308;
@@ -212,13 +241,13 @@ export function buildDetector(
   }
 
   const beam = unit(axes.beam);
-  let fdet = unit(axes.fdet);
-  let sdet = unit(axes.sdet);
+  const fdet0 = unit(axes.fdet);
+  const sdet0 = unit(axes.sdet);
   const odetIn = unitize(axes.odet);
-  let odet = odetIn.unit;
+  let odet0 = odetIn.unit;
   if (odetIn.length !== 1.0) {
     messages.preamble.push("WARNING: auto-generating odet_vector");
-    odet = unit(cross(fdet, sdet));
+    odet0 = unit(cross(fdet0, sdet0));
   }
   const polar = unit(axes.polar);
   const spindle = unit(axes.spindle);
@@ -226,7 +255,11 @@ export function buildDetector(
   const twothetaAxis = axes.twothetaAxis;
   const { detectorRotx: rx, detectorRoty: ry, detectorRotz: rz, twotheta } = c;
 
-  let ratio = dot(beam, rotateXYZ(odet, rx, ry, rz));
+  const fdetRotated = rotateXYZ(fdet0, rx, ry, rz);
+  const sdetRotated = rotateXYZ(sdet0, rx, ry, rz);
+  const odetRotated = rotateXYZ(odet0, rx, ry, rz);
+
+  let ratio = dot(beam, odetRotated);
   if (ratio === 0.0) ratio = DBL_MIN;
   let closeDistance = Number.isNaN(c.closeDistance) ? Math.abs(ratio * c.distance) : c.closeDistance;
   let distance = closeDistance / ratio;
@@ -237,18 +270,35 @@ export function buildDetector(
       "-pix0_vector values are ignored (as in the C): the detector origin follows the beam centre; use -profile spec to honour them",
     );
   }
+  let origin: DetectorStages["origin"] = null;
   let pix0: Vec3 = [0, 0, 0];
   if (userPix0 !== null || pivot === "SAMPLE") {
     const start: Vec3 = userPix0 ?? [
-      -Fclose * fdet[0] - Sclose * sdet[0] + closeDistance * odet[0],
-      -Fclose * fdet[1] - Sclose * sdet[1] + closeDistance * odet[1],
-      -Fclose * fdet[2] - Sclose * sdet[2] + closeDistance * odet[2],
+      -Fclose * fdet0[0] - Sclose * sdet0[0] + closeDistance * odet0[0],
+      -Fclose * fdet0[1] - Sclose * sdet0[1] + closeDistance * odet0[1],
+      -Fclose * fdet0[2] - Sclose * sdet0[2] + closeDistance * odet0[2],
     ];
-    pix0 = rotateAxis(rotateXYZ(start, rx, ry, rz), twothetaAxis, twotheta);
+    origin = { start, rotated: rotateXYZ(start, rx, ry, rz), given: userPix0 !== null };
+    pix0 = rotateAxis(origin.rotated, twothetaAxis, twotheta);
   }
-  fdet = rotateAxis(rotateXYZ(fdet, rx, ry, rz), twothetaAxis, twotheta);
-  sdet = rotateAxis(rotateXYZ(sdet, rx, ry, rz), twothetaAxis, twotheta);
-  odet = rotateAxis(rotateXYZ(odet, rx, ry, rz), twothetaAxis, twotheta);
+  const stages: DetectorStages = {
+    fdet: fdet0,
+    sdet: sdet0,
+    odet: odet0,
+    fdetRotated,
+    sdetRotated,
+    odetRotated,
+    Fclose,
+    Sclose,
+    Fbeam,
+    Sbeam,
+    closeDistance,
+    distance,
+    origin,
+  };
+  const fdet = rotateAxis(fdetRotated, twothetaAxis, twotheta);
+  const sdet = rotateAxis(sdetRotated, twothetaAxis, twotheta);
+  const odet = rotateAxis(odetRotated, twothetaAxis, twotheta);
   if (userPix0 === null && pivot === "BEAM") {
     pix0 = [
       -Fbeam * fdet[0] - Sbeam * sdet[0] + distance * beam[0],
@@ -306,5 +356,6 @@ export function buildDetector(
       1000.0 * dot(pix0, [-1, 0, 0]),
     ],
     twotheta,
+    stages,
   };
 }

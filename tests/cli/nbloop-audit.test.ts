@@ -91,13 +91,14 @@ describe("audit trace", () => {
         writeFileSync(ours, r.stdout);
       });
 
-      it("finds no divergence of our trace at 1e-9", () => {
+      it("finds no divergence of our trace at 1e-9, and no key printed on one side only", () => {
         const r = nbloop("audit", "trace", "--ref", cTrace, "--port", ours, "--rtol", "1e-9", "--json");
         expect(r.code).toBe(0);
         const metrics = JSON.parse(r.stdout);
         expect(metrics.first_divergence).toBeNull();
-        expect(metrics.n_compared).toBeGreaterThanOrEqual(75);
+        expect(metrics.n_compared).toBeGreaterThanOrEqual(75 + 24);
         expect(metrics.only_in_port).toEqual([]);
+        expect(metrics.only_in_ref).toEqual([]);
       });
 
       it("catches one value changed by 1e-6 relative at that key", () => {

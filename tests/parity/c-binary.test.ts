@@ -2,7 +2,8 @@
  * More parity cases than the corpus holds, against a build of the C program named by NB_C_BIN
  * (skipped without it): features the corpus does not cover, each run by both engines in the same
  * folder with the same argv; float images compared as for the corpus, SMV, PGM and noise images byte
- * for byte and, when the C build can trace (the instrumented hoidn copy), the traced pixel too.
+ * for byte and, when the C build can trace (the instrumented hoidn copy), the traced pixel too (its
+ * detector set-up lines character for character).
  */
 
 import { spawnSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareImages } from "../../src/audit/image-compare.js";
 import { parseTrace } from "../../src/audit/trace-lines.js";
 import { nanoBragg, readFloat, scratchDir } from "../support/run.js";
+import { setupLines } from "../support/setup-lines.js";
 import { writeTestSmv } from "../support/smv-files.js";
 
 const C_BIN = process.env.NB_C_BIN;
@@ -70,6 +72,7 @@ function expectSameTrace(cText: string, tsText: string): void {
       expect(close, `${e.key}[${j}]: ${ts[i].values[j]} vs ${v}`).toBe(true);
     });
   });
+  expect(setupLines(tsText)).toEqual(setupLines(cText));
 }
 
 describe.skipIf(!HAVE_C)(

@@ -2,7 +2,8 @@
  * Every case of the C reference corpus, run by the TS engine in a copy of its folder:
  * - the float image against the C's: max |I_ts - I_c| / max |I_c| <= 1e-6, |sum ratio - 1| <= 1e-6;
  * - the traced pixel: every TRACE_TS value equals the C's TRACE_C value to 1e-9 relative (1e-12
- *   absolute near zero), key by key, in the same order;
+ *   absolute near zero), key by key, in the same order; the detector set-up lines (`key=value`) are
+ *   the C's, character for character;
  * - tracing does not change the image, and 1, 2 or 3 threads give the same bits;
  * - the SMV int and noise images, the PGM and Fdump.bin are byte-identical to the C's (where the C's
  *   SMV header outgrows 512 bytes, ours declares HEADER_BYTES=1024 and the pixels are the C's);
@@ -25,6 +26,7 @@ import {
   referenceCases,
 } from "../support/paths.js";
 import { caseFolder, nanoBragg, readFloat, referenceFloat, referenceText } from "../support/run.js";
+import { setupLines } from "../support/setup-lines.js";
 
 interface CaseRun {
   dir: string;
@@ -131,6 +133,12 @@ describe.skipIf(!HAVE_REFERENCE)(
           );
           const bad = worst.filter((w) => !(w.d <= 1e-9));
           expect(bad).toEqual([]);
+        });
+
+        it("prints the C's detector set-up lines, character for character", () => {
+          const ref = setupLines(referenceText(c, c.trace.file));
+          expect(ref.length).toBeGreaterThan(0);
+          expect(setupLines((runs.get(c.id) as CaseRun).traceText)).toEqual(ref);
         });
 
         it("writes the C's integer images and structure-factor cache byte for byte", () => {
