@@ -6,6 +6,7 @@
  * solid angles and capture fractions are the float64 kernel's own values.
  */
 
+import { curvedPosition } from "../sim/curved-detector.js";
 import type { KernelPlan } from "../sim/kernel.js";
 
 /** Per path geometry (subpixel and detector layer): d leading (3), d rest (3), omega, capture. */
@@ -48,6 +49,7 @@ export function fillGeometry(p: KernelPlan, first: number, rows: number, out: Fl
   const yLast = Math.min(p.spixels - 1, p.roiYmax);
   const width = xLast - xFirst + 1;
   const paths = pathsPerPixel(p);
+  const position = new Float64Array(3);
   const { mask, fpixels, thicksteps, thickstep, curved, pointPixel, closeDistance, oversampleOmega } = p;
   // without a detector thickness the kernel starts from capture 1 and reads these only with -oversample_thick
   const captured = p.detectorThick !== 0.0 || p.oversampleThick;
@@ -68,7 +70,12 @@ export function fillGeometry(p: KernelPlan, first: number, rows: number, out: Fl
             let px = Fdet * fx + Sdet * sx + Odet * ox + p0x;
             let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
             let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
-            if (curved) [px, py, pz] = curvedPosition(p, py, pz);
+            if (curved) {
+              curvedPosition(p.detector, p.distance, py, pz, position);
+              px = position[0];
+              py = position[1];
+              pz = position[2];
+            }
             const airpath = Math.sqrt(px * px + py * py + pz * pz);
             const dx = airpath !== 0.0 ? px / airpath : 0.0;
             const dy = airpath !== 0.0 ? py / airpath : 0.0;
@@ -103,31 +110,6 @@ export function fillGeometry(p: KernelPlan, first: number, rows: number, out: Fl
     rowOmega[r] = rowSum;
   }
   return rowOmega;
-}
-
-/** The curved detector's pixel position: the beam spot rotated about s, then about f (kernel.ts). */
-function curvedPosition(p: KernelPlan, py: number, pz: number): [number, number, number] {
-  const det = p.detector;
-  const [fx, fy, fz, sx, sy, sz] = det.subarray(3, 9);
-  const dist = p.distance;
-  const vx = dist * det[12];
-  const vy = dist * det[13];
-  const vz = dist * det[14];
-  const a2 = pz / dist;
-  let sin = Math.sin(py / dist);
-  let cos = Math.cos(py / dist);
-  let d = (sx * vx + sy * vy + sz * vz) * (1.0 - cos);
-  const nx = sx * d + vx * cos + (-sz * vy + sy * vz) * sin;
-  const ny = sy * d + vy * cos + (+sz * vx - sx * vz) * sin;
-  const nz = sz * d + vz * cos + (-sy * vx + sx * vy) * sin;
-  sin = Math.sin(a2);
-  cos = Math.cos(a2);
-  d = (fx * nx + fy * ny + fz * nz) * (1.0 - cos);
-  return [
-    fx * d + nx * cos + (-fz * ny + fy * nz) * sin,
-    fy * d + ny * cos + (+fz * nx - fx * nz) * sin,
-    fz * d + nz * cos + (-fy * nx + fx * ny) * sin,
-  ];
 }
 
 /**

@@ -5,6 +5,7 @@
  * the last bits of the math library.
  */
 
+import { curvedPosition } from "./curved-detector.js";
 import { ROUND_SCALE, ShapeCode, sinc3, TOPHAT_CUTOFF } from "./lattice.js";
 import { polarizationFactor } from "./polarization.js";
 import {
@@ -168,6 +169,8 @@ export interface KernelState {
   scratch: InterpolationScratch;
   /** The diffracted vector through the polarization call. */
   polarScratch: Float64Array;
+  /** A curved detector's pixel position. */
+  positionScratch: Float64Array;
 }
 
 export function kernelState(plan: KernelPlan): KernelState {
@@ -178,6 +181,7 @@ export function kernelState(plan: KernelPlan): KernelState {
     paths: 0,
     scratch: interpolationScratch(),
     polarScratch: new Float64Array(3),
+    positionScratch: new Float64Array(3),
   };
 }
 
@@ -247,6 +251,7 @@ export function renderSpan(
   const rowBase = spixel * p.fpixels;
   const tracing = tracer !== null;
   const polarScratch = st.polarScratch;
+  const position = st.positionScratch;
   let omegaSum = st.omegaSum;
   let paths = st.paths;
   let interpolate = st.interpolate;
@@ -278,25 +283,10 @@ export function renderSpan(
           let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
           let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
           if (curved) {
-            // every pixel at `distance`: the beam spot rotated about s by y/distance, then about f by z/distance
-            // (rotateAxis of vec.ts written out, to stay allocation-free)
-            const dist = p.distance;
-            const vx = dist * det[12];
-            const vy = dist * det[13];
-            const vz = dist * det[14];
-            const a2 = pz / dist;
-            let sin = Math.sin(py / dist);
-            let cos = Math.cos(py / dist);
-            let d = (sx * vx + sy * vy + sz * vz) * (1.0 - cos);
-            const nx = sx * d + vx * cos + (-sz * vy + sy * vz) * sin;
-            const ny = sy * d + vy * cos + (+sz * vx - sx * vz) * sin;
-            const nz = sz * d + vz * cos + (-sy * vx + sx * vy) * sin;
-            sin = Math.sin(a2);
-            cos = Math.cos(a2);
-            d = (fx * nx + fy * ny + fz * nz) * (1.0 - cos);
-            px = fx * d + nx * cos + (-fz * ny + fy * nz) * sin;
-            py = fy * d + ny * cos + (+fz * nx - fx * nz) * sin;
-            pz = fz * d + nz * cos + (-fy * nx + fx * ny) * sin;
+            curvedPosition(det, p.distance, py, pz, position);
+            px = position[0];
+            py = position[1];
+            pz = position[2];
           }
           const airpath = Math.sqrt(px * px + py * py + pz * pz);
           if (airpath !== 0.0) {
