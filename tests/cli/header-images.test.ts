@@ -4,24 +4,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSmv } from "../../src/io/smv.js";
+import { CUBIC_CRYSTAL } from "../support/crystals.js";
 import { nanoBragg, readFloat, scratchDir } from "../support/run.js";
 import { writeTestSmv } from "../support/smv-files.js";
 
-const CRYSTAL = [
-  "-cell",
-  "100",
-  "100",
-  "100",
-  "90",
-  "90",
-  "90",
-  "-default_F",
-  "100",
-  "-lambda",
-  "1",
-  "-N",
-  "5",
-];
+const CRYSTAL = CUBIC_CRYSTAL;
 let dir: string;
 
 beforeAll(() => {

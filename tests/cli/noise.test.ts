@@ -4,25 +4,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSmv } from "../../src/io/smv.js";
+import { CUBIC_CRYSTAL } from "../support/crystals.js";
 import { nanoBragg, readFloat, scratchDir } from "../support/run.js";
 
-const ARGS = [
-  "-cell",
-  "100",
-  "100",
-  "100",
-  "90",
-  "90",
-  "90",
-  "-default_F",
-  "100",
-  "-lambda",
-  "1",
-  "-N",
-  "5",
-  "-detpixels",
-  "48",
-];
+const ARGS = [...CUBIC_CRYSTAL, "-detpixels", "48"];
 let dir: string;
 
 beforeAll(() => {

@@ -20,6 +20,8 @@ print(json.dumps({"shape": list(d.shape), "header": {k: str(v) for k, v in image
                   "pixels": [int(d[0, 0]), int(d[10, 20]), int(d[31, 47]), int(d.max())]}))
 `;
 
+import { CUBIC_CRYSTAL } from "../support/crystals.js";
+
 function pythonWithFabio(): string | null {
   for (const python of ["/usr/bin/python3", "python3"]) {
     const r = spawnSync(python, ["-c", "import fabio"], { encoding: "utf8" });
@@ -35,21 +37,7 @@ describe.skipIf(PYTHON === null)(
   () => {
     it("sees the size, the header and the pixels", () => {
       const dir = scratchDir("nb-fabio-");
-      const args = [
-        "-cell",
-        "100",
-        "100",
-        "100",
-        "90",
-        "90",
-        "90",
-        "-default_F",
-        "100",
-        "-lambda",
-        "1",
-        "-N",
-        "5",
-      ];
+      const args = [...CUBIC_CRYSTAL];
       const r = nanoBragg(
         [
           ...args,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, type TraceEntry } from "../../src/audit/trace-lines.js";
 import { decodeSmv } from "../../src/io/smv.js";
+import { CUBIC_CRYSTAL } from "../support/crystals.js";
 import { type CliResult, nanoBragg, scratchDir } from "../support/run.js";
 import { writeTestSmv } from "../support/smv-files.js";
 
@@ -235,23 +236,7 @@ describe("profile differences", () => {
   });
 
   it("16: masked pixels get the ADC offset (c) or stay 0 (spec) in the int image", () => {
-    const args = [
-      "-cell",
-      "100",
-      "100",
-      "100",
-      "90",
-      "90",
-      "90",
-      "-default_F",
-      "100",
-      "-lambda",
-      "1",
-      "-N",
-      "5",
-      "-mask",
-      "mask.img",
-    ];
+    const args = [...CUBIC_CRYSTAL, "-mask", "mask.img"];
     const masked = (profile: "c" | "spec") => {
       const file = `mask-${profile}.img`;
       expect(
