@@ -143,6 +143,7 @@ describe.skipIf(!HAVE_REFERENCE)(
   `audit image and picture${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
   () => {
     const c = referenceCases().find((x) => x.id === "mat_A_scaled_hkl");
+    const ref = join(REFERENCE_DIR, "cases/mat_A_scaled_hkl/float.bin.gz");
     let port: string;
     let shifted: string;
 
@@ -168,7 +169,6 @@ describe.skipIf(!HAVE_REFERENCE)(
     });
 
     it("matches the C's image: correlation 1, all peaks in place, three decodable PNGs", () => {
-      const ref = join(REFERENCE_DIR, "cases/mat_A_scaled_hkl/float.bin.gz");
       const r = nbloop(
         "audit",
         "image",
@@ -205,7 +205,6 @@ describe.skipIf(!HAVE_REFERENCE)(
     });
 
     it("audits a region of interest only", () => {
-      const ref = join(REFERENCE_DIR, "cases/mat_A_scaled_hkl/float.bin.gz");
       const r = nbloop(
         "audit",
         "image",
