@@ -94,7 +94,8 @@ const CONFIGS: Record<string, () => string[]> = {
 const SCALING_SIZES = [256, 512, 1024, 2048, 4096];
 const MIB = 1024 * 1024;
 
-const TS_CLI = fileURLToPath(new URL("../src/cli/nanoBragg.js", import.meta.url));
+/** The installed command (bin/nanoBragg), as a user runs it. */
+const TS_CLI = fileURLToPath(new URL("../../bin/nanoBragg", import.meta.url));
 const GNU_TIME = "/usr/bin/time";
 
 interface Sample {
@@ -154,7 +155,7 @@ function timeBoth(args: string[], runs: number, work: string, cBin: string | und
   const ts: Sample[] = [];
   const c: Sample[] = [];
   for (let i = 0; i < runs; i++) {
-    ts.push(runOnce([process.execPath, TS_CLI, ...args, "-floatfile", "ts.bin"], work, process.env));
+    ts.push(runOnce([TS_CLI, ...args, "-floatfile", "ts.bin"], work, process.env));
     if (cBin)
       c.push(runOnce([cBin, ...args, "-floatfile", "c.bin"], work, { ...process.env, OMP_NUM_THREADS: "2" }));
   }

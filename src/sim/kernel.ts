@@ -248,6 +248,11 @@ export function renderSpan(
   const reFluence = p.reFluence;
   const steps = p.steps;
   const mask = p.mask;
+  const Ibg = p.Ibg;
+  const firstPathPixel = p.firstPathPixel;
+  const cellTable = p.cellTable;
+  const cellTableFirst = p.cellTableFirst;
+  const fallbackNearest = p.interpolationFallbackNearest;
   const rowBase = spixel * p.fpixels;
   const tracing = tracer !== null;
   const polarScratch = st.polarScratch;
@@ -260,7 +265,7 @@ export function renderSpan(
     const index = rowBase + fpixel;
     if (mask !== null && mask[index] === 0) continue;
 
-    let I = p.Ibg;
+    let I = Ibg;
     let polar = polarStart;
     let omega = 0.0;
     let capture = 0.0;
@@ -270,7 +275,7 @@ export function renderSpan(
     let dx = 0.0;
     let dy = 0.0;
     let dz = 0.0;
-    let firstPath = p.firstPathPixel === index;
+    let firstPath = firstPathPixel === index;
 
     for (let t = 0; t < thicksteps; t++) {
       const Odet = t * thickstep;
@@ -355,7 +360,7 @@ export function renderSpan(
               dz = polarScratch[2];
             }
 
-            const cell = firstPath ? p.cellTableFirst : p.cellTable;
+            const cell = firstPath ? cellTableFirst : cellTable;
             firstPath = false;
             paths++;
             for (let phiTic = 0; phiTic < phisteps; phiTic++) {
@@ -412,7 +417,7 @@ export function renderSpan(
                 if (interpolate && interpolationOutOfRange(grid, h, k, l)) {
                   interpolate = false;
                   st.interpolationStop = Float64Array.of(h, k, l, h0, k0, l0, fpixel);
-                  fCell = p.interpolationFallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
+                  fCell = fallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
                 } else if (interpolate) {
                   fCell = interpolateF(grid, st.scratch, h, k, l);
                 } else {

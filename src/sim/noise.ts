@@ -9,30 +9,35 @@ import type { RandomSource, SeedStream } from "./rng.js";
 
 const f32 = Math.fround;
 
-const GAMMLN_COEFFICIENTS = [
-  // biome-ignore lint/correctness/noPrecisionLoss: the C's literals as written; they parse to the C's doubles
-  76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
-  -0.5395239384953e-5,
-];
-
 /** ln Gamma(xx) (Lanczos, as Numerical Recipes' gammln), float32 result. */
 export function gammln(xx: number): number {
   const x = f32(xx);
   let y = x;
   let tmp = x + 5.5;
   tmp -= (x + 0.5) * Math.log(tmp);
+  // the C's coefficients as written (they parse to the C's doubles), unrolled so that V8 keeps the sum unboxed
   let ser = 1.000000000190015;
-  for (const c of GAMMLN_COEFFICIENTS) ser += c / ++y;
+  ser += 76.18009172947146 / ++y;
+  // biome-ignore lint/correctness/noPrecisionLoss: the C's literal
+  ser += -86.50532032941677 / ++y;
+  ser += 24.01409824083091 / ++y;
+  ser += -1.231739572450155 / ++y;
+  ser += 0.1208650973866179e-2 / ++y;
+  ser += -0.5395239384953e-5 / ++y;
   // biome-ignore lint/correctness/noPrecisionLoss: the C's literal as written; it parses to the C's double
   return f32(-tmp + Math.log((2.5066282746310005 * ser) / x));
 }
 
+/** Slots of the cached state: the last mean and its constants, and the spare Gaussian deviate. */
+const OLD_MEAN = 0;
+const SQ = 1;
+const ALXM = 2;
+const G = 3;
+const SPARE = 4;
+
 export class PhotonNoise {
-  private oldMean = -1.0;
-  private sq = 0;
-  private alxm = 0;
-  private g = 0;
-  private spare = 0;
+  /** Doubles in a typed array rather than fields, so that V8 never boxes them in the per-pixel loop. */
+  private readonly cache = Float64Array.of(-1.0, 0, 0, 0, 0);
   private haveSpare = false;
 
   constructor(
@@ -44,7 +49,7 @@ export class PhotonNoise {
   gaussian(): number {
     if (this.haveSpare) {
       this.haveSpare = false;
-      return this.spare;
+      return this.cache[SPARE];
     }
     let v1: number;
     let v2: number;
@@ -55,7 +60,7 @@ export class PhotonNoise {
       rsq = f32(f32(v1 * v1) + f32(v2 * v2));
     } while (rsq >= 1.0 || rsq === 0);
     const fac = f32(Math.sqrt((-2.0 * Math.log(rsq)) / rsq));
-    this.spare = f32(v1 * fac);
+    this.cache[SPARE] = f32(v1 * fac);
     this.haveSpare = true;
     return f32(v2 * fac);
   }
@@ -70,37 +75,43 @@ export class PhotonNoise {
 
   /** Means below 12: count uniform deviates until their product falls below exp(-mean). */
   private smallMean(xm: number): number {
-    if (xm !== this.oldMean) {
-      this.oldMean = xm;
-      this.g = f32(Math.exp(-xm));
+    const cache = this.cache;
+    if (xm !== cache[OLD_MEAN]) {
+      cache[OLD_MEAN] = xm;
+      cache[G] = f32(Math.exp(-xm));
     }
+    const g = cache[G];
     let em = -1;
     let t = 1.0;
     do {
       em = f32(em + 1);
       t = f32(t * this.rng.ran1(this.seed));
-    } while (t > this.g);
+    } while (t > g);
     return em;
   }
 
   /** Means from 12 to 1e6: rejection against a Lorentzian (Numerical Recipes' poidev). */
   private rejection(xm: number): number {
-    if (xm !== this.oldMean) {
-      this.oldMean = xm;
-      this.sq = f32(Math.sqrt(2.0 * xm));
-      this.alxm = f32(Math.log(xm));
-      this.g = f32(f32(xm * this.alxm) - gammln(xm + 1.0));
+    const cache = this.cache;
+    if (xm !== cache[OLD_MEAN]) {
+      cache[OLD_MEAN] = xm;
+      cache[SQ] = f32(Math.sqrt(2.0 * xm));
+      cache[ALXM] = f32(Math.log(xm));
+      cache[G] = f32(f32(xm * cache[ALXM]) - gammln(xm + 1.0));
     }
+    const sq = cache[SQ];
+    const alxm = cache[ALXM];
+    const g = cache[G];
     let em: number;
     let t: number;
     do {
       let y: number;
       do {
         y = f32(Math.tan(Math.PI * this.rng.ran1(this.seed)));
-        em = f32(f32(this.sq * y) + xm);
+        em = f32(f32(sq * y) + xm);
       } while (em < 0.0);
       em = f32(Math.floor(em));
-      const exponent = f32(f32(f32(em * this.alxm) - gammln(em + 1.0)) - this.g);
+      const exponent = f32(f32(f32(em * alxm) - gammln(em + 1.0)) - g);
       t = f32(0.9 * (1.0 + f32(y * y)) * Math.exp(exponent));
     } while (this.rng.ran1(this.seed) > t);
     return em;

@@ -6,17 +6,7 @@
  * C stores a `float`.
  */
 
-const IA = 16807;
-const IM = 2147483647;
-const AM = 1.0 / IM;
-const IQ = 127773;
-const IR = 2836;
 const NTAB = 32;
-/** 1 + (IM - 1) / NTAB = 2^26: the table index is the top 5 bits of a 31-bit state. */
-const NDIV_SHIFT = 26;
-const INV_IQ = 1 / IQ;
-const RNMX = 1.0 - 1.2e-7;
-const RNMX_F32 = Math.fround(RNMX);
 
 /** A seed stream: the C's `long` passed by address. */
 export interface SeedStream {
@@ -25,39 +15,48 @@ export interface SeedStream {
 
 /** One step of the minimal standard generator, IA * idum mod IM, by Schrage's method (0 < idum < IM). */
 function schrage(idum: number): number {
-  // k = floor(idum / IQ), by a multiplication and a correction (the C's compiler does the same)
-  let k = Math.floor(idum * INV_IQ);
-  if (k * IQ > idum) k--;
-  else if ((k + 1) * IQ <= idum) k++;
+  // the generator's constants are local: V8 folds locals, while module constants are loaded per use
+  const IA = 16807;
+  const IM = 2147483647;
+  const IQ = 127773;
+  const IR = 2836;
+  // an exact integer quotient: no float correction steps, which V8 would box on every call
+  const k = (idum / IQ) | 0;
   const next = IA * (idum - k * IQ) - IR * k;
   return next < 0 ? next + IM : next;
 }
 
 /** The generator state the C keeps in static variables, shared by all seed streams. */
 export class RandomSource {
-  private iy = 0;
-  private readonly iv = new Int32Array(NTAB);
+  /** [iy, iv[0..NTAB-1]]: integers in a typed array, so that the hot noise loop never boxes them. */
+  private readonly state = new Int32Array(1 + NTAB);
 
   /** One uniform deviate in (0, 1), as float32. */
   ran1(seed: SeedStream): number {
-    if (seed.value <= 0 || this.iy === 0) this.reseed(seed);
+    const AM = 1.0 / 2147483647;
+    /** 1 + (IM - 1) / NTAB = 2^26: the table index is the top 5 bits of a 31-bit state. */
+    const NDIV_SHIFT = 26;
+    const RNMX_F32 = Math.fround(1.0 - 1.2e-7);
+    const state = this.state;
+    if (seed.value <= 0 || state[0] === 0) this.reseed(seed);
     const idum = schrage(seed.value);
-    const j = this.iy >>> NDIV_SHIFT;
-    this.iy = this.iv[j];
-    this.iv[j] = idum;
+    const j = 1 + (state[0] >>> NDIV_SHIFT);
+    state[0] = state[j];
+    state[j] = idum;
     seed.value = idum;
-    const temp = Math.fround(AM * this.iy);
-    return temp > RNMX ? RNMX_F32 : temp;
+    // min(temp, RNMX_F32) is the C's `temp > RNMX ? RNMX : temp` in float: no float lies in (RNMX_F32, RNMX]
+    return Math.min(Math.fround(AM * state[0]), RNMX_F32);
   }
 
   /** A stream's first draw (or a non-positive seed): warm up and refill the shuffle table. */
   private reseed(seed: SeedStream): void {
+    const state = this.state;
     let idum = -seed.value < 1 ? 1 : -seed.value;
     for (let j = NTAB + 7; j >= 0; j--) {
       idum = schrage(idum);
-      if (j < NTAB) this.iv[j] = idum;
+      if (j < NTAB) state[1 + j] = idum;
     }
-    this.iy = this.iv[0];
+    state[0] = state[1];
     seed.value = idum;
   }
 }
