@@ -118,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
-  const written = writeOutputs(sim, plan, render, noise);
+  const written = await writeOutputs(sim, plan, render, noise);
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
   return 0;

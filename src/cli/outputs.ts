@@ -4,9 +4,10 @@
  */
 
 import type { RenderResult } from "../backends/cpu.js";
-import { writePgm } from "../io/pgm.js";
-import { writeRawFloat } from "../io/raw-float.js";
-import { type NanoBraggHeader, writeSmv } from "../io/smv.js";
+import { BackgroundWrites } from "../io/background-writes.js";
+import { pgmChunks } from "../io/pgm.js";
+import { encodeRawFloat } from "../io/raw-float.js";
+import { type NanoBraggHeader, smvChunks } from "../io/smv.js";
 import { intfileScale, intImage, NoiseImage, pgmImage, pgmScale } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { PhotonNoise } from "../sim/noise.js";
@@ -66,17 +67,22 @@ export function noiseImageFor(sim: Simulation, plan: KernelPlan): NoiseImage | n
   return new NoiseImage(plan, noise, c.adcOffset, c.profile.maskedPixelsGetAdcOffset);
 }
 
-export function writeOutputs(
+/**
+ * Write the output files in the C's order and make the C's lines about them. Each file goes to disk
+ * in the background while the next image is made; the promise settles when all are written.
+ */
+export async function writeOutputs(
   sim: Simulation,
   plan: KernelPlan,
   render: RenderResult,
   noise: NoiseImage | null,
-): Written {
+): Promise<Written> {
   const c = sim.config;
   const d = sim.detector;
   const stats = render.stats;
   const lines: string[] = [];
   const notes: string[] = [];
+  const files = new BackgroundWrites();
   const solid = render.omegaSum / sim.steps;
   lines.push(
     "",
@@ -88,7 +94,7 @@ export function writeOutputs(
   );
   if (c.writeFloat) {
     lines.push(cprintf("writing %s as %d %lu-byte floats", c.floatFile, d.fpixels * d.spixels, 4));
-    writeRawFloat(c.floatFile, render.image);
+    files.write(c.floatFile, "-floatfile", [encodeRawFloat(render.image)]);
   }
   lines.push(cprintf("max_I = %g  at %g %g", stats.maxI, stats.maxFdet, stats.maxSdet));
   lines.push(cprintf("mean= %g rms= %g rmsd= %g", stats.mean, stats.rms, stats.rmsd));
@@ -100,25 +106,28 @@ export function writeOutputs(
       cprintf("intfile_scale = %g", intScale),
       cprintf("writing %s as %lu-byte integers", c.intFile, 2),
     );
-    const written = writeSmv(
-      c.intFile,
-      "-intfile",
-      header,
-      intImage(render.image, plan, intScale, c.adcOffset, maskedGetAdc),
-    );
-    smvNote(c.intFile, written.enlarged, notes);
+    const smv = smvChunks(header, intImage(render.image, plan, intScale, c.adcOffset, maskedGetAdc));
+    files.write(c.intFile, "-intfile", smv.chunks);
+    smvNote(c.intFile, smv.enlarged, notes);
   }
   if (c.writePgm) {
     const scale = pgmScale(c.pgmScale, intScale, stats.rmsd);
     lines.push(cprintf("pgm_scale = %g", scale), cprintf("writing %s as %lu-byte integers", c.pgmFile, 1));
-    writePgm(c.pgmFile, d.fpixels, d.spixels, scale, pgmImage(render.image, plan, scale));
+    files.write(
+      c.pgmFile,
+      "-pgmfile",
+      pgmChunks(d.fpixels, d.spixels, scale, pgmImage(render.image, plan, scale)),
+    );
   }
   if (noise) {
     lines.push(
       cprintf("%.0f photons on noise image (%d overloads)", noise.photons, noise.overloads),
       cprintf("writing %s as %lu-byte integers", c.noiseFile, 2),
     );
-    smvNote(c.noiseFile, writeSmv(c.noiseFile, "-noisefile", header, noise.data).enlarged, notes);
+    const smv = smvChunks(header, noise.data);
+    files.write(c.noiseFile, "-noisefile", smv.chunks);
+    smvNote(c.noiseFile, smv.enlarged, notes);
   }
+  await files.finish();
   return { lines, notes };
 }

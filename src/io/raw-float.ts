@@ -1,6 +1,6 @@
 /** Raw float images: fpixels*spixels float32 little-endian, row-major [slow][fast], no header. */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { InputError } from "../util/input-error.js";
 import { describeFsError } from "./text-lines.js";
 
@@ -11,14 +11,6 @@ export function encodeRawFloat(image: Float32Array): Buffer {
   const bytes = Buffer.alloc(image.length * 4);
   for (let i = 0; i < image.length; i++) bytes.writeFloatLE(image[i], i * 4);
   return bytes;
-}
-
-export function writeRawFloat(path: string, image: Float32Array): void {
-  try {
-    writeFileSync(path, encodeRawFloat(image));
-  } catch (error) {
-    throw new InputError(`-floatfile ${path}: ${describeFsError(error)}`);
-  }
 }
 
 export function decodeRawFloat(bytes: Uint8Array, pixels?: number): Float32Array {

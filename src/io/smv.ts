@@ -6,7 +6,7 @@
  * key lookup: the last occurrence of the key as a substring, then the next '='.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
 import { describeFsError } from "./text-lines.js";
@@ -87,7 +87,11 @@ export interface EncodedSmv {
 }
 
 /** A little-endian SMV file of `data` (length fpixels * spixels). */
-export function encodeSmv(h: NanoBraggHeader, data: Uint16Array): EncodedSmv {
+/** The header block and the pixels of an SMV file, to be written one after the other. */
+export function smvChunks(
+  h: NanoBraggHeader,
+  data: Uint16Array,
+): { chunks: Uint8Array[]; enlarged: boolean } {
   let headerBytes = BLOCK;
   let text = headerText(h, headerBytes);
   while (text.length > headerBytes) {
@@ -96,17 +100,12 @@ export function encodeSmv(h: NanoBraggHeader, data: Uint16Array): EncodedSmv {
   }
   const header = Buffer.alloc(headerBytes, 0x20);
   header.write(text, 0, "latin1");
-  return { bytes: Buffer.concat([header, littleEndianBytes(data)]), enlarged: headerBytes > BLOCK };
+  return { chunks: [header, littleEndianBytes(data)], enlarged: headerBytes > BLOCK };
 }
 
-export function writeSmv(path: string, flag: string, h: NanoBraggHeader, data: Uint16Array): EncodedSmv {
-  const encoded = encodeSmv(h, data);
-  try {
-    writeFileSync(path, encoded.bytes);
-  } catch (error) {
-    throw new InputError(`${flag} ${path}: ${describeFsError(error)}`);
-  }
-  return encoded;
+export function encodeSmv(h: NanoBraggHeader, data: Uint16Array): EncodedSmv {
+  const { chunks, enlarged } = smvChunks(h, data);
+  return { bytes: Buffer.concat(chunks), enlarged };
 }
 
 export interface SmvImage {

@@ -37,9 +37,11 @@ export function intImage(
 ): Uint16Array {
   const out = new Uint16Array(image.length);
   const [x0, x1, y0, y1] = roiBounds(p);
+  const fpixels = p.fpixels;
+  const skip = maskedGetAdc ? null : p.mask;
   for (let s = y0; s <= y1; s++) {
-    for (let index = s * p.fpixels + x0; index <= s * p.fpixels + x1; index++) {
-      if (!maskedGetAdc && p.mask !== null && p.mask[index] === 0) continue;
+    for (let index = s * fpixels + x0; index <= s * fpixels + x1; index++) {
+      if (skip !== null && skip[index] === 0) continue;
       let v = image[index] * scale + adc;
       if (v > 65535.0) v = 65535.0;
       if (v < 0.0) v = 0.0;
@@ -53,8 +55,9 @@ export function intImage(
 export function pgmImage(image: Float32Array, p: KernelPlan, scale: number): Uint8Array {
   const out = new Uint8Array(image.length);
   const [x0, x1, y0, y1] = roiBounds(p);
+  const fpixels = p.fpixels;
   for (let s = y0; s <= y1; s++) {
-    for (let index = s * p.fpixels + x0; index <= s * p.fpixels + x1; index++) {
+    for (let index = s * fpixels + x0; index <= s * fpixels + x1; index++) {
       let v = image[index] * scale;
       if (v > 255.0) v = 255.0;
       out[index] = Math.trunc(v) & 0xff;

@@ -112,6 +112,22 @@ describe("bad input", () => {
     expect(r.stderr).toContain('nanoBragg: warning: ignoring stray argument "oops"');
   });
 
+  it("an output file that cannot be written", () => {
+    expectError(
+      [...CRYSTAL, "-floatfile", "nowhere/float.bin", "-nonoise"],
+      "-floatfile nowhere/float.bin: no such file",
+    );
+    expectError([...CRYSTAL, "-intfile", "folder.hkl", "-nonoise"], "-intfile folder.hkl: is a directory");
+    expectError(
+      [...CRYSTAL, "-noisefile", "nowhere/noise.img"],
+      "-noisefile nowhere/noise.img: no such file",
+    );
+    expectError(
+      [...CRYSTAL, "-pgmfile", "nowhere/image.pgm", "-nonoise"],
+      "-pgmfile nowhere/image.pgm: no such file",
+    );
+  });
+
   it("options of this port are checked too", () => {
     expectError([...CRYSTAL, "-profile", "fortran"], '-profile: expected "c" or "spec", got "fortran"');
     expectError([...CRYSTAL, "-workers", "0"], '-workers: expected a positive integer, got "0"');

@@ -1,0 +1,42 @@
+/** Background file writes: chunks land in order, one path keeps the last write, errors name the option. */
+
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BackgroundWrites } from "../../src/io/background-writes.js";
+import { scratchDir } from "../support/run.js";
+
+const bytes = (...values: number[]) => Uint8Array.from(values);
+
+describe("background writes", () => {
+  it("writes each file's chunks one after the other", async () => {
+    const dir = scratchDir("nb-writes-");
+    const files = new BackgroundWrites();
+    files.write(join(dir, "a.bin"), "-floatfile", [bytes(1, 2), bytes(3), bytes(4, 5, 6)]);
+    files.write(join(dir, "b.bin"), "-intfile", [bytes(9)]);
+    await files.finish();
+    expect([...readFileSync(join(dir, "a.bin"))]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...readFileSync(join(dir, "b.bin"))]).toEqual([9]);
+  });
+
+  it("keeps the last of several writes to one path, as the C's sequential writes do", async () => {
+    const dir = scratchDir("nb-writes-");
+    const files = new BackgroundWrites();
+    const big = new Uint8Array(8 << 20).fill(1);
+    files.write(join(dir, "same.img"), "-intfile", [big]);
+    files.write(join(dir, "same.img"), "-noisefile", [bytes(7, 7)]);
+    await files.finish();
+    expect([...readFileSync(join(dir, "same.img"))]).toEqual([7, 7]);
+  });
+
+  it("reports the first failure in the order the writes were started", async () => {
+    const dir = scratchDir("nb-writes-");
+    mkdirSync(join(dir, "folder"));
+    const files = new BackgroundWrites();
+    files.write(join(dir, "fine.bin"), "-floatfile", [bytes(1)]);
+    files.write(join(dir, "missing", "x.img"), "-intfile", [bytes(2)]);
+    files.write(join(dir, "folder"), "-noisefile", [bytes(3)]);
+    await expect(files.finish()).rejects.toThrow(`-intfile ${join(dir, "missing", "x.img")}: no such file`);
+    expect([...readFileSync(join(dir, "fine.bin"))]).toEqual([1]);
+  });
+});
