@@ -1,7 +1,7 @@
 /**
- * A CPU render worker. It is started before the plan exists (so that its start-up overlaps the main
- * thread's set-up); the first message brings the plan and the shared buffers and starts the first
- * pass, later messages name further passes.
+ * A CPU render worker. The first message brings the plan and the shared buffers and starts the first
+ * pass (the main thread renders meanwhile, from the moment the worker is started); later messages
+ * name further passes.
  */
 
 import { parentPort } from "node:worker_threads";
