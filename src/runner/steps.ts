@@ -11,13 +11,16 @@ import type { StepRecord } from "./bundle.js";
 import { schemaPath } from "./load-loop.js";
 import type { Step } from "./loop.js";
 
-/** argv[0] of this package's programs, as node + script. */
+/**
+ * argv[0] of this package's programs: nanoBragg through its launcher (bin/nanoBragg, which starts Node
+ * without the certificate bundle it does not need), nbloop as node + script.
+ */
 export function ownProgram(name: string): string[] | null {
-  const script = name === "nanoBragg" ? "nanoBragg.js" : name === "nbloop" ? "nbloop.js" : null;
-  if (!script) return null;
+  if (name !== "nanoBragg" && name !== "nbloop") return null;
   const root = dirname(dirname(schemaPath("loop.schema.json")));
-  const path = join(root, "dist", "src", "cli", script);
-  return existsSync(path) ? [process.execPath, path] : null;
+  const script = join(root, "dist", "src", "cli", `${name}.js`);
+  if (!existsSync(script)) return null;
+  return name === "nanoBragg" ? [join(root, "bin", "nanoBragg")] : [process.execPath, script];
 }
 
 export interface PreparedStep {
