@@ -19,7 +19,7 @@ set -euo pipefail
 SELF=$(realpath "$0")
 cd "$(dirname "$SELF")/.."
 ROOT=$PWD
-CLI=$ROOT/dist/src/cli/nanoBragg.js
+CLI=$ROOT/dist/src/cli/nanoBragg.cjs
 RUNS=${BENCH_RUNS:-5}
 REF=$(realpath -m "${NB_REFERENCE_DIR:-../shared/reference}")
 CONFIGS=("$@")

@@ -101,7 +101,7 @@ export class CpuBackend {
 
   /** The first `count` workers, started now where they do not run yet. */
   private startWorkers(count: number): Worker[] {
-    const url = new URL("../backends/cpu-worker.js", import.meta.url);
+    const url = new URL("../backends/cpu-worker.cjs", import.meta.url);
     while (this.workers.length < count) {
       const worker = new Worker(url);
       worker.on("error", (error) => {
