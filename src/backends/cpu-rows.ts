@@ -32,12 +32,6 @@ export interface SharedRender {
   control: Int32Array;
 }
 
-/**
- * Pixels per kernel call. Calls this short let V8 optimise the kernel once; a whole row per call also
- * triggers an on-stack-replacement compile of the same large function, doubling the JIT cost.
- */
-const SPAN = 32;
-
 export const FIRST_STOP_ROW = 0;
 const NEXT = 1;
 const COUNT = 2;
@@ -122,8 +116,7 @@ function renderRow(
   state.omegaSum = 0;
   const first = Math.max(0, plan.roiXmin);
   const last = Math.min(plan.fpixels - 1, plan.roiXmax);
-  for (let f = first; f <= last; f += SPAN)
-    renderSpan(plan, state, row, f, Math.min(last, f + SPAN - 1), shared.image, 0, null);
+  renderSpan(plan, state, row, first, last, shared.image, 0, null);
   if (state.interpolationStop) recordStop(shared, row, state.interpolationStop);
   shared.rowOmega[row] = state.omegaSum;
   rowStats(shared.image, plan, row, shared.rowStats, ROW_STATS * row);

@@ -1,21 +1,13 @@
 /**
- * The pixel kernel: one detector pixel's intensity from precomputed numbers only (no I/O, no
- * allocation). The loop nest, the caching of the solid angle, polarization and capture fraction, and
- * every floating-point operation follow the C reference in order, so that results are the C's up to
- * the last bits of the math library.
+ * The pixel kernel's plan, state and tracer, and the calls into it. The kernel itself is WebAssembly
+ * (kernel.as.ts, built into kernel-wasm.generated.ts); each thread instantiates it once per plan, over
+ * a memory laid out here: a header of the plan's numbers (PLAN_HEADER), its arrays, the thread's state
+ * and scratch, and one row of output.
  */
 
-import { curvedPosition } from "./curved-detector.js";
-import { ROUND_SCALE, ShapeCode, sinc3, TOPHAT_CUTOFF } from "./lattice.js";
-import { polarizationFactor } from "./polarization.js";
-import {
-  type HklGrid,
-  type InterpolationScratch,
-  interpolateF,
-  interpolationOutOfRange,
-  interpolationScratch,
-  nearestF,
-} from "./structure-factors.js";
+import { KERNEL_WASM } from "./kernel-wasm.generated.js";
+import type { ShapeCode } from "./lattice.js";
+import type { HklGrid } from "./structure-factors.js";
 
 /** Everything the kernel reads: numbers and typed arrays only, so that it crosses to workers. */
 export interface KernelPlan {
@@ -166,11 +158,8 @@ export interface KernelState {
   omegaSum: number;
   /** Paths (subpixel, layer, source) that reached the phi loop. */
   paths: number;
-  scratch: InterpolationScratch;
-  /** The diffracted vector through the polarization call. */
-  polarScratch: Float64Array;
-  /** A curved detector's pixel position. */
-  positionScratch: Float64Array;
+  /** The plan in this thread's instance of the kernel. */
+  readonly kernel: LoadedPlan;
 }
 
 export function kernelState(plan: KernelPlan): KernelState {
@@ -179,9 +168,7 @@ export function kernelState(plan: KernelPlan): KernelState {
     interpolationStop: null,
     omegaSum: 0,
     paths: 0,
-    scratch: interpolationScratch(),
-    polarScratch: new Float64Array(3),
-    positionScratch: new Float64Array(3),
+    kernel: loaded(plan),
   };
 }
 
@@ -199,288 +186,305 @@ export function renderSpan(
   outBase: number,
   tracer: PixelTracer | null,
 ): void {
-  const os = p.oversample;
-  const sub = p.subpixelSize;
-  const halfSub = sub / 2.0;
-  const det = p.detector;
-  const p0x = det[0];
-  const p0y = det[1];
-  const p0z = det[2];
-  const fx = det[3];
-  const fy = det[4];
-  const fz = det[5];
-  const sx = det[6];
-  const sy = det[7];
-  const sz = det[8];
-  const ox = det[9];
-  const oy = det[10];
-  const oz = det[11];
-  const curved = p.curved;
-  const pointPixel = p.pointPixel;
-  const pixelSqr = p.pixelSize * p.pixelSize;
-  const closeDistance = p.closeDistance;
-  const thicksteps = p.thicksteps;
-  const thickstep = p.thickstep;
-  const mu = p.detectorMu;
-  const captureStart = p.detectorThick === 0.0 ? 1.0 : 0.0;
-  const nSources = p.sources;
-  const srcDir = p.sourceDirection;
-  const srcLambda = p.sourceLambda;
-  const srcAgain = p.sourceIncidentAgain;
-  const dmin = p.dmin;
-  const polarStart = p.nopolar ? 1.0 : 0.0;
-  const kahn = p.polarization;
-  const pax = p.polarAxis[0];
-  const pay = p.polarAxis[1];
-  const paz = p.polarAxis[2];
-  const phisteps = p.phisteps;
-  const domains = p.domains;
-  const shape = p.shape;
-  const Na = p.Na;
-  const Nb = p.Nb;
-  const Nc = p.Nc;
-  const noWater = p.waterSize === 0.0;
-  const grid = p.grid;
-  const defaultF = p.defaultF;
-  const osThick = p.oversampleThick;
-  const osPolar = p.oversamplePolar;
-  const osOmega = p.oversampleOmega;
-  const reFluence = p.reFluence;
-  const steps = p.steps;
-  const mask = p.mask;
-  const Ibg = p.Ibg;
-  const firstPathPixel = p.firstPathPixel;
-  const cellTable = p.cellTable;
-  const cellTableFirst = p.cellTableFirst;
-  const fallbackNearest = p.interpolationFallbackNearest;
-  const rowBase = spixel * p.fpixels;
-  const tracing = tracer !== null;
-  const polarScratch = st.polarScratch;
-  const position = st.positionScratch;
-  let omegaSum = st.omegaSum;
-  let paths = st.paths;
-  let interpolate = st.interpolate;
-
-  for (let fpixel = fFirst; fpixel <= fLast; fpixel++) {
-    const index = rowBase + fpixel;
-    if (mask !== null && mask[index] === 0) continue;
-
-    let I = Ibg;
-    let polar = polarStart;
-    let omega = 0.0;
-    let capture = 0.0;
-    let ix = 0.0;
-    let iy = 0.0;
-    let iz = 0.0;
-    let dx = 0.0;
-    let dy = 0.0;
-    let dz = 0.0;
-    let firstPath = firstPathPixel === index;
-
-    for (let t = 0; t < thicksteps; t++) {
-      const Odet = t * thickstep;
-      capture = captureStart;
-      for (let subS = 0; subS < os; subS++) {
-        for (let subF = 0; subF < os; subF++) {
-          const Fdet = sub * (fpixel * os + subF) + halfSub;
-          const Sdet = sub * (spixel * os + subS) + halfSub;
-          let px = Fdet * fx + Sdet * sx + Odet * ox + p0x;
-          let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
-          let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
-          if (curved) {
-            curvedPosition(det, p.distance, py, pz, position);
-            px = position[0];
-            py = position[1];
-            pz = position[2];
-          }
-          const airpath = Math.sqrt(px * px + py * py + pz * pz);
-          if (airpath !== 0.0) {
-            dx = px / airpath;
-            dy = py / airpath;
-            dz = pz / airpath;
-          } else {
-            dx = dy = dz = 0.0;
-          }
-          if (omega === 0.0 || osOmega) {
-            omega = pointPixel
-              ? 1.0 / airpath / airpath
-              : ((pixelSqr / airpath / airpath) * closeDistance) / airpath;
-          }
-          omegaSum += omega;
-          if (capture === 0.0 || osThick) {
-            const parallax = dx * ox + dy * oy + dz * oz;
-            capture =
-              Math.exp((-t * thickstep * mu) / parallax) - Math.exp((-(t + 1) * thickstep * mu) / parallax);
-          }
-
-          for (let source = 0; source < nSources; source++) {
-            ix = -srcDir[3 * source];
-            iy = -srcDir[3 * source + 1];
-            iz = -srcDir[3 * source + 2];
-            const lambda = srcLambda[source];
-            const qx = (dx - ix) / lambda;
-            const qy = (dy - iy) / lambda;
-            const qz = (dz - iz) / lambda;
-            if (tracing) {
-              const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
-              tracer.source(
-                source,
-                px,
-                py,
-                pz,
-                airpath,
-                omega,
-                dx,
-                dy,
-                dz,
-                ix,
-                iy,
-                iz,
-                lambda,
-                qx,
-                qy,
-                qz,
-                stol,
-              );
-            }
-            if (dmin > 0.0) {
-              const stol = 0.5 * Math.sqrt(qx * qx + qy * qy + qz * qz);
-              if (stol > 0.0 && dmin > 0.5 / stol) continue;
-            }
-            if (polar === 0.0 || osPolar) {
-              polarScratch[0] = dx;
-              polarScratch[1] = dy;
-              polarScratch[2] = dz;
-              ix = srcAgain[3 * source];
-              iy = srcAgain[3 * source + 1];
-              iz = srcAgain[3 * source + 2];
-              polar = polarizationFactor(kahn, ix, iy, iz, polarScratch, pax, pay, paz);
-              dx = polarScratch[0];
-              dy = polarScratch[1];
-              dz = polarScratch[2];
-            }
-
-            const cell = firstPath ? cellTableFirst : cellTable;
-            firstPath = false;
-            paths++;
-            for (let phiTic = 0; phiTic < phisteps; phiTic++) {
-              for (let mos = 0; mos < domains; mos++) {
-                const e = (phiTic * domains + mos) * 9;
-                const h = cell[e] * qx + cell[e + 1] * qy + cell[e + 2] * qz;
-                const k = cell[e + 3] * qx + cell[e + 4] * qy + cell[e + 5] * qz;
-                const l = cell[e + 6] * qx + cell[e + 7] * qy + cell[e + 8] * qz;
-                const h0 = Math.ceil(h - 0.5);
-                const k0 = Math.ceil(k - 0.5);
-                const l0 = Math.ceil(l - 0.5);
-                if (tracing) tracer.indices(source, phiTic, mos, cell, e, h, k, l, h0, k0, l0);
-
-                let fLatt = 1.0;
-                if (shape === ShapeCode.Square) {
-                  let fa = 1.0;
-                  let fb = 1.0;
-                  let fc = 1.0;
-                  // sincg of lattice.ts written out: V8 does not inline it here, and the calls cost a third of the kernel
-                  if (Na > 1) {
-                    const x = Math.PI * h;
-                    fa = x === 0.0 ? Na : Math.sin(x * Na) / Math.sin(x);
-                    fLatt *= fa;
-                  }
-                  if (Nb > 1) {
-                    const x = Math.PI * k;
-                    fb = x === 0.0 ? Nb : Math.sin(x * Nb) / Math.sin(x);
-                    fLatt *= fb;
-                  }
-                  if (Nc > 1) {
-                    const x = Math.PI * l;
-                    fc = x === 0.0 ? Nc : Math.sin(x * Nc) / Math.sin(x);
-                    fLatt *= fc;
-                  }
-                  if (tracing) tracer.lattice(source, phiTic, mos, p.phi[phiTic], k, fa, fb, fc, fLatt);
-                } else {
-                  fLatt = shapedLattice(p, h, k, l, h0, k0, l0);
-                  if (tracing)
-                    tracer.lattice(
-                      source,
-                      phiTic,
-                      mos,
-                      p.phi[phiTic],
-                      k,
-                      Number.NaN,
-                      Number.NaN,
-                      Number.NaN,
-                      fLatt,
-                    );
-                }
-                if (fLatt === 0.0 && noWater) continue;
-
-                let fCell: number;
-                if (interpolate && interpolationOutOfRange(grid, h, k, l)) {
-                  interpolate = false;
-                  st.interpolationStop = Float64Array.of(h, k, l, h0, k0, l0, fpixel);
-                  fCell = fallbackNearest ? nearestF(grid, defaultF, h0, k0, l0) : defaultF;
-                } else if (interpolate) {
-                  fCell = interpolateF(grid, st.scratch, h, k, l);
-                } else {
-                  fCell = nearestF(grid, defaultF, h0, k0, l0);
-                }
-                if (tracing) {
-                  tracer.structureFactor(
-                    source,
-                    phiTic,
-                    mos,
-                    fCell,
-                    fLatt,
-                    polar,
-                    ix * dx + iy * dy + iz * dz,
-                    lambda,
-                  );
-                }
-
-                I += fCell * fCell * fLatt * fLatt;
-                if (osThick) I *= capture;
-                if (osPolar) I *= polar;
-                if (osOmega) I *= omega;
-              }
-            }
-          }
-        }
-      }
-    }
-
-    let value = (reFluence * I) / steps;
-    if (!osThick) value *= capture;
-    if (!osPolar) value *= polar;
-    if (!osOmega) value *= omega;
-    if (tracing) tracer.final(I, capture, polar, omega, ix * dx + iy * dy + iz * dz, value);
-    out[index - outBase] = 0.0 + value;
+  const k = st.kernel;
+  const s = k.state;
+  s[STATE_OMEGA_SUM] = st.omegaSum;
+  s[STATE_PATHS] = st.paths;
+  s[STATE_INTERPOLATE] = st.interpolate ? 1 : 0;
+  s[STATE_STOPPED] = 0;
+  const first = spixel * p.fpixels + fFirst - outBase;
+  const count = fLast - fFirst + 1;
+  // masked pixels are not written: they keep what `out` holds
+  if (p.mask !== null) k.row.set(out.subarray(first, first + count));
+  active = tracer === null ? null : { plan: p, tracer };
+  try {
+    (tracer === null ? k.renderSpan : k.traceSpan)(
+      spixel,
+      fFirst,
+      fLast,
+      k.rowOffset,
+      spixel * p.fpixels + fFirst,
+    );
+  } finally {
+    active = null;
   }
-  st.omegaSum = omegaSum;
-  st.paths = paths;
-  st.interpolate = interpolate;
+  out.set(count === k.row.length ? k.row : k.row.subarray(0, count), first);
+  st.omegaSum = s[STATE_OMEGA_SUM];
+  st.paths = s[STATE_PATHS];
+  st.interpolate = s[STATE_INTERPOLATE] !== 0;
+  if (s[STATE_STOPPED] !== 0) st.interpolationStop = s.slice(STATE_STOP, STATE_STOP + 7);
 }
 
-function shapedLattice(
-  p: KernelPlan,
-  h: number,
-  k: number,
-  l: number,
-  h0: number,
-  k0: number,
-  l0: number,
-): number {
-  const Na = p.Na;
-  const Nb = p.Nb;
-  const Nc = p.Nc;
-  if (p.shape === ShapeCode.Round) {
-    const hradSqr =
-      (h - h0) * (h - h0) * Na * Na + (k - k0) * (k - k0) * Nb * Nb + (l - l0) * (l - l0) * Nc * Nc;
-    return Na * Nb * Nc * ROUND_SCALE * sinc3(Math.PI * Math.sqrt(hradSqr * p.fudge));
+type KernelCall = (spixel: number, fFirst: number, fLast: number, out: number, outBase: number) => void;
+
+/** The kernel instance of one plan on this thread. */
+interface LoadedPlan {
+  renderSpan: KernelCall;
+  /** renderSpan calling the trace hooks. */
+  traceSpan: KernelCall;
+  /** The state block: STATE_* fields. */
+  state: Float64Array;
+  /** One row of output (fpixels values) at byte offset `rowOffset`. */
+  row: Float32Array;
+  rowOffset: number;
+}
+
+const STATE_OMEGA_SUM = 0;
+const STATE_PATHS = 1;
+const STATE_INTERPOLATE = 2;
+const STATE_STOPPED = 3;
+const STATE_STOP = 4;
+const STATE_FIELDS = 11;
+/** Scratch of the curved position and the tricubic neighbourhood, bytes. */
+const SCRATCH_BYTES = 1024;
+
+/**
+ * The plan's numbers in the order the kernel's `configure` reads them (booleans as 0/1, arrays as
+ * byte offsets filled in by `layOut`).
+ */
+function planHeader(p: KernelPlan, offsets: Record<PlanArray, number>): number[] {
+  const g = p.grid;
+  return [
+    p.fpixels,
+    p.oversample,
+    p.subpixelSize,
+    p.pixelSize,
+    p.thicksteps,
+    p.thickstep,
+    p.detectorThick,
+    p.detectorMu,
+    Number(p.curved),
+    Number(p.pointPixel),
+    p.distance,
+    p.closeDistance,
+    p.sources,
+    p.dmin,
+    Number(p.nopolar),
+    p.polarization,
+    Number(p.oversampleThick),
+    Number(p.oversamplePolar),
+    Number(p.oversampleOmega),
+    p.phisteps,
+    p.domains,
+    p.firstPathPixel,
+    p.shape,
+    p.Na,
+    p.Nb,
+    p.Nc,
+    p.fudge,
+    p.Ibg,
+    p.waterSize,
+    p.defaultF,
+    Number(p.interpolationFallbackNearest),
+    p.reFluence,
+    p.steps,
+    g.count,
+    g.hMin,
+    g.hMax,
+    g.kMin,
+    g.kMax,
+    g.lMin,
+    g.lMax,
+    g.hRange,
+    g.kRange,
+    g.lRange,
+    offsets.mask,
+    offsets.detector,
+    offsets.sourceDirection,
+    offsets.sourceIncidentAgain,
+    offsets.sourceLambda,
+    offsets.polarAxis,
+    offsets.cellTable,
+    offsets.cellTableFirst,
+    offsets.reciprocal,
+    offsets.gridValues,
+    offsets.state,
+    offsets.scratch,
+  ];
+}
+
+type PlanArray =
+  | "mask"
+  | "detector"
+  | "sourceDirection"
+  | "sourceIncidentAgain"
+  | "sourceLambda"
+  | "polarAxis"
+  | "cellTable"
+  | "cellTableFirst"
+  | "reciprocal"
+  | "gridValues"
+  | "state"
+  | "scratch";
+
+const PAGE = 65536;
+let compiled: WebAssembly.Module | null = null;
+const plans = new WeakMap<KernelPlan, LoadedPlan>();
+/** The pixel being inspected, for the trace hooks. */
+let active: { plan: KernelPlan; tracer: PixelTracer } | null = null;
+
+function loaded(plan: KernelPlan): LoadedPlan {
+  let k = plans.get(plan);
+  if (!k) {
+    k = instantiate(plan);
+    plans.set(plan, k);
   }
-  const r = p.reciprocal;
-  const dxs = (h - h0) * r[0] + (k - k0) * r[3] + (l - l0) * r[6];
-  const dys = (h - h0) * r[1] + (k - k0) * r[4] + (l - l0) * r[7];
-  const dzs = (h - h0) * r[2] + (k - k0) * r[5] + (l - l0) * r[8];
-  const radStarSqr = (dxs * dxs + dys * dys + dzs * dzs) * Na * Na * Nb * Nb * Nc * Nc;
-  if (p.shape === ShapeCode.Gauss) return Na * Nb * Nc * Math.exp(-((radStarSqr / 0.63) * p.fudge));
-  return Na * Nb * Nc * (radStarSqr * p.fudge < TOPHAT_CUTOFF ? 1 : 0);
+  return k;
+}
+
+/** Lay the plan out in a fresh memory and instantiate the kernel over it. */
+function instantiate(p: KernelPlan): LoadedPlan {
+  const arrays: [PlanArray, ArrayLike<number> | null, number][] = [
+    ["detector", p.detector, 8],
+    ["sourceDirection", p.sourceDirection, 8],
+    ["sourceIncidentAgain", p.sourceIncidentAgain, 8],
+    ["sourceLambda", p.sourceLambda, 8],
+    ["polarAxis", p.polarAxis, 8],
+    ["cellTable", p.cellTable, 8],
+    ["cellTableFirst", p.cellTableFirst, 8],
+    ["reciprocal", p.reciprocal, 8],
+    ["gridValues", p.grid.values, 8],
+    ["state", new Float64Array(STATE_FIELDS), 8],
+    ["scratch", new Float64Array(SCRATCH_BYTES / 8), 8],
+    ["mask", p.mask, 2],
+  ];
+  const headerLength = planHeader(p, {} as Record<PlanArray, number>).length;
+  let end = 8 * headerLength;
+  const offsets = {} as Record<PlanArray, number>;
+  for (const [name, values, size] of arrays) {
+    offsets[name] = values === null ? 0 : end;
+    end += values === null ? 0 : 8 * Math.ceil((size * values.length) / 8);
+  }
+  const rowOffset = end;
+  end += 4 * p.fpixels;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / PAGE) });
+  const buffer = memory.buffer;
+  new Float64Array(buffer, 0, headerLength).set(planHeader(p, offsets));
+  for (const [name, values, size] of arrays) {
+    if (values === null) continue;
+    const view =
+      size === 8 ? new Float64Array(buffer, offsets[name]) : new Uint16Array(buffer, offsets[name]);
+    view.set(values);
+  }
+  compiled ??= new WebAssembly.Module(KERNEL_WASM);
+  const exports = new WebAssembly.Instance(compiled, { env: hostImports(memory) }).exports as unknown as {
+    configure: (header: number) => void;
+    renderSpan: KernelCall;
+    traceSpan: KernelCall;
+  };
+  exports.configure(0);
+  return {
+    renderSpan: exports.renderSpan,
+    traceSpan: exports.traceSpan,
+    state: new Float64Array(buffer, offsets.state, STATE_FIELDS),
+    row: new Float32Array(buffer, rowOffset, p.fpixels),
+    rowOffset,
+  };
+}
+
+/** Math functions (V8 calls Math's own directly from WebAssembly) and the trace hooks. */
+function hostImports(memory: WebAssembly.Memory): Record<string, WebAssembly.ImportValue> {
+  return {
+    memory,
+    sin: Math.sin,
+    cos: Math.cos,
+    exp: Math.exp,
+    atan2: Math.atan2,
+    traceSource: (
+      source: number,
+      px: number,
+      py: number,
+      pz: number,
+      airpath: number,
+      omega: number,
+      dx: number,
+      dy: number,
+      dz: number,
+      ix: number,
+      iy: number,
+      iz: number,
+      lambda: number,
+      qx: number,
+      qy: number,
+      qz: number,
+      stol: number,
+    ) =>
+      active?.tracer.source(
+        source,
+        px,
+        py,
+        pz,
+        airpath,
+        omega,
+        dx,
+        dy,
+        dz,
+        ix,
+        iy,
+        iz,
+        lambda,
+        qx,
+        qy,
+        qz,
+        stol,
+      ),
+    traceIndices: (
+      source: number,
+      phiTic: number,
+      mos: number,
+      cellIndex: number,
+      h: number,
+      k: number,
+      l: number,
+      h0: number,
+      k0: number,
+      l0: number,
+    ) => {
+      if (!active) return;
+      // a negative index is into the table of the first path
+      const first = cellIndex < 0;
+      const cell = first ? active.plan.cellTableFirst : active.plan.cellTable;
+      active.tracer.indices(
+        source,
+        phiTic,
+        mos,
+        cell,
+        first ? -1 - cellIndex : cellIndex,
+        h,
+        k,
+        l,
+        h0,
+        k0,
+        l0,
+      );
+    },
+    traceLattice: (
+      source: number,
+      phiTic: number,
+      mos: number,
+      k: number,
+      fa: number,
+      fb: number,
+      fc: number,
+      fLatt: number,
+    ) => active?.tracer.lattice(source, phiTic, mos, active.plan.phi[phiTic], k, fa, fb, fc, fLatt),
+    traceStructureFactor: (
+      source: number,
+      phiTic: number,
+      mos: number,
+      fCell: number,
+      fLatt: number,
+      polar: number,
+      cos2theta: number,
+      lambda: number,
+    ) => active?.tracer.structureFactor(source, phiTic, mos, fCell, fLatt, polar, cos2theta, lambda),
+    traceFinal: (
+      I: number,
+      capture: number,
+      polar: number,
+      omega: number,
+      cos2theta: number,
+      value: number,
+    ) => active?.tracer.final(I, capture, polar, omega, cos2theta, value),
+  };
 }

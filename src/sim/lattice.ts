@@ -1,16 +1,4 @@
-/** Lattice transforms: the shape factor of a finite crystal evaluated at fractional Miller indices. */
-
-/** Fourier transform of a grating of N slits: sin(N x) / sin(x), N at x = 0. */
-export function sincg(x: number, N: number): number {
-  if (x === 0.0) return N;
-  return Math.sin(x * N) / Math.sin(x);
-}
-
-/** Fourier transform of a sphere: 3 (sin x / x - cos x) / x^2, 1 at x = 0. */
-export function sinc3(x: number): number {
-  if (x === 0.0) return 1.0;
-  return (3.0 * (Math.sin(x) / x - Math.cos(x))) / (x * x);
-}
+/** Spot shapes: the lattice transform of a finite crystal, as the kernel (kernel.as.ts) evaluates it. */
 
 export enum ShapeCode {
   Square = 0,

@@ -125,7 +125,8 @@ export function buildPlan(sim: Simulation): KernelPlan {
     reFluence: R_E_SQR * sim.fluence,
     steps: sim.steps,
   };
-  if (!sameValues(table, tableFirst)) plan.firstPathPixel = firstPathPixel(plan);
+  // probed on a copy: the kernel keeps the plan it was first given, before this field was known
+  if (!sameValues(table, tableFirst)) plan.firstPathPixel = firstPathPixel({ ...plan });
   return plan;
 }
 

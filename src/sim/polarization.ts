@@ -1,50 +1,8 @@
 /**
- * Kahn polarization factor. The C normalises the incident and diffracted vectors it is given in
- * place, and their later use sees the re-normalised values: the caller passes the incident vector
- * already re-normalised (see `unitAgain`) and the diffracted vector in `d`, normalised here.
+ * The normalisations of the polarization factor (computed by the kernel, kernel.as.ts): the C
+ * normalises the incident and diffracted vectors it is given in place, and their later use sees the
+ * re-normalised values, so the plan holds the incident vectors already re-normalised.
  */
-
-export function polarizationFactor(
-  kahn: number,
-  ix: number,
-  iy: number,
-  iz: number,
-  d: Float64Array,
-  ax: number,
-  ay: number,
-  az: number,
-): number {
-  normalise(d);
-  const dx = d[0];
-  const dy = d[1];
-  const dz = d[2];
-  const cos2theta = ix * dx + iy * dy + iz * dz;
-  const cos2thetaSqr = cos2theta * cos2theta;
-  const sin2thetaSqr = 1 - cos2thetaSqr;
-  // without a Kahn factor psi is 0 and the last term is exactly 0
-  if (kahn === 0.0) return 0.5 * (1.0 + cos2thetaSqr);
-  // B = unit(axis x incident), E = unit(incident x B); a zero vector stays zero
-  let bx = ay * iz - az * iy;
-  let by = az * ix - ax * iz;
-  let bz = ax * iy - ay * ix;
-  const bLen = Math.sqrt(bx * bx + by * by + bz * bz);
-  if (bLen !== 0) {
-    bx /= bLen;
-    by /= bLen;
-    bz /= bLen;
-  }
-  let ex = iy * bz - iz * by;
-  let ey = iz * bx - ix * bz;
-  let ez = ix * by - iy * bx;
-  const eLen = Math.sqrt(ex * ex + ey * ey + ez * ez);
-  if (eLen !== 0) {
-    ex /= eLen;
-    ey /= eLen;
-    ez /= eLen;
-  }
-  const psi = -Math.atan2(dx * bx + dy * by + dz * bz, dx * ex + dy * ey + dz * ez);
-  return 0.5 * (1.0 + cos2thetaSqr - kahn * Math.cos(2 * psi) * sin2thetaSqr);
-}
 
 function normalise(v: Float64Array): void {
   const len = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);

@@ -1,7 +1,6 @@
 /**
  * Structure factors on a dense (h, k, l) grid, laid out as the C's Fdump.bin: one extra (zero) slot at
- * the end of each axis, l fastest. Also the 4-point Lagrange interpolation the C uses for the
- * tricubic -interpolate mode, with the C's operation order.
+ * the end of each axis, l fastest. The kernel (kernel.as.ts) looks them up and interpolates them.
  */
 
 import { InputError } from "../util/input-error.js";
@@ -103,110 +102,4 @@ export function gridFromReflections(
   for (const r of reflections) grid.values[gridIndex(grid, r.h, r.k, r.l)] = r.F;
   grid.count = reflections.length;
   return grid;
-}
-
-/** 4-point Lagrange interpolation through (xa[i], ya[o + i]) at x (C `polint`). */
-export function polint(xa: ArrayLike<number>, ya: ArrayLike<number>, x: number, o = 0): number {
-  const x0 =
-    ((x - xa[1]) * (x - xa[2]) * (x - xa[3]) * ya[o]) / ((xa[0] - xa[1]) * (xa[0] - xa[2]) * (xa[0] - xa[3]));
-  const x1 =
-    ((x - xa[0]) * (x - xa[2]) * (x - xa[3]) * ya[o + 1]) /
-    ((xa[1] - xa[0]) * (xa[1] - xa[2]) * (xa[1] - xa[3]));
-  const x2 =
-    ((x - xa[0]) * (x - xa[1]) * (x - xa[3]) * ya[o + 2]) /
-    ((xa[2] - xa[0]) * (xa[2] - xa[1]) * (xa[2] - xa[3]));
-  const x3 =
-    ((x - xa[0]) * (x - xa[1]) * (x - xa[2]) * ya[o + 3]) /
-    ((xa[3] - xa[0]) * (xa[3] - xa[1]) * (xa[3] - xa[2]));
-  return x0 + x1 + x2 + x3;
-}
-
-/**
- * Scratch for tricubic interpolation, one per thread: the 4x4x4 neighbourhood (h slowest, l fastest),
- * node coordinates and partial results.
- */
-export interface InterpolationScratch {
-  cube: Float64Array;
-  hNodes: Float64Array;
-  kNodes: Float64Array;
-  lNodes: Float64Array;
-  row: Float64Array;
-  plane: Float64Array;
-}
-
-export function interpolationScratch(): InterpolationScratch {
-  return {
-    cube: new Float64Array(64),
-    hNodes: new Float64Array(4),
-    kNodes: new Float64Array(4),
-    lNodes: new Float64Array(4),
-    row: new Float64Array(4),
-    plane: new Float64Array(4),
-  };
-}
-
-/**
- * Tricubic F at fractional (h, k, l) from the grid nodes floor(x)-1 .. floor(x)+2 on each axis: along
- * l for each (h, k), then along k, then along h (C `polin3`). The caller has checked the range.
- */
-export function interpolateF(
-  grid: HklGrid,
-  s: InterpolationScratch,
-  h: number,
-  k: number,
-  l: number,
-): number {
-  const hf = Math.floor(h);
-  const kf = Math.floor(k);
-  const lf = Math.floor(l);
-  for (let i = 0; i < 4; i++) {
-    s.hNodes[i] = hf - 1 + i;
-    s.kNodes[i] = kf - 1 + i;
-    s.lNodes[i] = lf - 1 + i;
-  }
-  const { values, kRange, lRange, hMin, kMin, lMin } = grid;
-  for (let i1 = 0; i1 < 4; i1++) {
-    for (let i2 = 0; i2 < 4; i2++) {
-      const base =
-        ((hf - 1 + i1 - hMin) * (kRange + 1) + (kf - 1 + i2 - kMin)) * (lRange + 1) + (lf - 1 - lMin);
-      for (let i3 = 0; i3 < 4; i3++) s.cube[i1 * 16 + i2 * 4 + i3] = values[base + i3];
-    }
-  }
-  for (let i1 = 0; i1 < 4; i1++) {
-    for (let i2 = 0; i2 < 4; i2++) {
-      s.row[i2] = polint(s.lNodes, s.cube, l, i1 * 16 + i2 * 4);
-    }
-    s.plane[i1] = polint(s.kNodes, s.row, k);
-  }
-  return polint(s.hNodes, s.plane, h);
-}
-
-/** F at the nearest node, or default_F off the grid (and always without reflections). */
-export function nearestF(grid: HklGrid, defaultF: number, h0: number, k0: number, l0: number): number {
-  if (
-    grid.count &&
-    h0 <= grid.hMax &&
-    h0 >= grid.hMin &&
-    k0 <= grid.kMax &&
-    k0 >= grid.kMin &&
-    l0 <= grid.lMax &&
-    l0 >= grid.lMin
-  ) {
-    return grid.values[
-      ((h0 - grid.hMin) * (grid.kRange + 1) + (k0 - grid.kMin)) * (grid.lRange + 1) + (l0 - grid.lMin)
-    ];
-  }
-  return defaultF;
-}
-
-/** The C's test for a full 4x4x4 neighbourhood inside the grid. */
-export function interpolationOutOfRange(grid: HklGrid, h: number, k: number, l: number): boolean {
-  return (
-    h - grid.hMin + 3 > grid.hRange ||
-    h - 2 < grid.hMin ||
-    k - grid.kMin + 3 > grid.kRange ||
-    k - 2 < grid.kMin ||
-    l - grid.lMin + 3 > grid.lRange ||
-    l - 2 < grid.lMin
-  );
 }

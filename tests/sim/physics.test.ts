@@ -4,11 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/cli/argv.js";
 import { buildCrystal } from "../../src/sim/crystal.js";
 import { buildDetector } from "../../src/sim/detector.js";
-import { sinc3, sincg } from "../../src/sim/lattice.js";
 import { PROFILES } from "../../src/sim/profile.js";
 import { RandomSource } from "../../src/sim/rng.js";
 import { resolveBeamSweep, resolvePhi, resolveThickness } from "../../src/sim/sampling.js";
-import { polint } from "../../src/sim/structure-factors.js";
 import { magnitude } from "../../src/sim/vec.js";
 
 function detectorFor(args: string[]) {
@@ -117,25 +115,6 @@ describe("crystal", () => {
     // the C's reciprocal-cell construction does not return the angles exactly (it reports 75.0391
     // 85.0136 95.0081 for this cell, and so do we); the corpus tests hold the image to the C's
     expect(x.cellReport[3]).toBeCloseTo(75.0391, 4);
-  });
-});
-
-describe("lattice transforms", () => {
-  it("sincg is N at 0 and at whole indices, sin(Nx)/sin(x) between", () => {
-    expect(sincg(0, 5)).toBe(5);
-    expect(Math.abs(sincg(Math.PI * 2, 5))).toBeCloseTo(5, 9);
-    expect(sincg(0.3, 4)).toBeCloseTo(Math.sin(1.2) / Math.sin(0.3), 15);
-  });
-
-  it("sinc3 is 1 at 0 and 3 (sin x - x cos x) / x^3 elsewhere", () => {
-    expect(sinc3(0)).toBe(1);
-    expect(sinc3(2)).toBeCloseTo((3 * (Math.sin(2) - 2 * Math.cos(2))) / 8, 14);
-  });
-
-  it("4-point interpolation reproduces a cubic", () => {
-    const f = (x: number) => 2 * x ** 3 - x ** 2 + 3 * x - 5;
-    const xa = [-1, 0, 1, 2];
-    expect(polint(xa, xa.map(f), 0.37)).toBeCloseTo(f(0.37), 12);
   });
 });
 
