@@ -48,6 +48,11 @@ export class CpuBackend {
     private readonly exact: boolean,
   ) {}
 
+  /** Start the workers a render of `plan` will use (a worker takes tens of milliseconds to start). */
+  prepare(plan: KernelPlan): void {
+    this.startWorkers(this.workersFor(plan));
+  }
+
   /**
    * Render the image. `rowReady`, when given, is called on this thread for every rendered row in row
    * order, as soon as the row is final (during the render, between this thread's own rows, unless
@@ -60,12 +65,7 @@ export class CpuBackend {
     const shared = allocateShared(plan);
     const rows: number[] = [];
     for (let r = Math.max(0, plan.roiYmin); r <= Math.min(plan.spixels - 1, plan.roiYmax); r++) rows.push(r);
-    const roiPixels =
-      rows.length * (Math.min(plan.fpixels - 1, plan.roiXmax) - Math.max(0, plan.roiXmin) + 1);
-    const paths = roiPixels * plan.steps * plan.thicksteps;
-    const available = this.threads - 1;
-    const worthwhile = this.exact ? available : Math.floor(paths / MIN_PATHS_PER_THREAD) - 1;
-    const active = this.startWorkers(Math.max(0, Math.min(available, rows.length - 1, worthwhile)));
+    const active = this.startWorkers(this.workersFor(plan));
     setPass(shared, plan, 0, rows, false);
     for (const w of active) w.postMessage({ plan, shared });
     // with interpolation, a second pass may render rows again: hand rows over only at the end
@@ -99,6 +99,16 @@ export class CpuBackend {
     };
   }
 
+  /** Workers worth starting for a render of `plan`. */
+  private workersFor(plan: KernelPlan): number {
+    const rows = Math.min(plan.spixels - 1, plan.roiYmax) - Math.max(0, plan.roiYmin) + 1;
+    const columns = Math.min(plan.fpixels - 1, plan.roiXmax) - Math.max(0, plan.roiXmin) + 1;
+    const paths = rows * columns * plan.steps * plan.thicksteps;
+    const available = this.threads - 1;
+    const worthwhile = this.exact ? available : Math.floor(paths / MIN_PATHS_PER_THREAD) - 1;
+    return Math.max(0, Math.min(available, rows - 1, worthwhile));
+  }
+
   /** The first `count` workers, started now where they do not run yet. */
   private startWorkers(count: number): Worker[] {
     const url = new URL("../backends/cpu-worker.cjs", import.meta.url);
@@ -112,8 +122,9 @@ export class CpuBackend {
     return this.workers.slice(0, count);
   }
 
+  /** Stop the workers; the process waits for them at exit, so that nothing else waits here. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const w of this.workers) void w.terminate();
   }
 
   /**

@@ -115,6 +115,9 @@ export class GpuBackend {
     return { image, omegaSum, stats: combineRowStats(perRow, plan, roi.rows), interpolationStop };
   }
 
+  /** Nothing to start ahead of a render: the context is open. */
+  prepare(_plan: KernelPlan): void {}
+
   async close(): Promise<void> {
     await this.gpu.destroy();
   }

@@ -94,8 +94,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     sim = setupSimulation(config);
     for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
-    print(setupReport(sim));
     plan = buildPlan(sim);
+    backend.prepare(plan);
+    print(setupReport(sim));
     noise = noiseImageFor(sim, plan);
     render = await backend.render(plan, noise ? (image, row) => noise?.addRow(image, row) : undefined);
   } finally {
