@@ -1,8 +1,8 @@
 /**
  * The pixel kernel's plan, state and tracer, and the calls into it. The kernel itself is WebAssembly
  * (kernel.as.ts, built into kernel-wasm.generated.ts); each thread instantiates it once per plan, over
- * a memory laid out here: a header of the plan's numbers (PLAN_HEADER), its arrays, the thread's state
- * and scratch, and one row of output.
+ * a memory laid out here after the module's static data: a header of the plan's numbers (planHeader),
+ * its arrays, the thread's state and scratch, and one row of output.
  */
 
 import { KERNEL_WASM } from "./kernel-wasm.generated.js";
@@ -332,7 +332,7 @@ function loaded(plan: KernelPlan): LoadedPlan {
   return k;
 }
 
-/** Lay the plan out in a fresh memory and instantiate the kernel over it. */
+/** Instantiate the kernel over a fresh memory and lay the plan out there, after its static data. */
 function instantiate(p: KernelPlan): LoadedPlan {
   const arrays: [PlanArray, ArrayLike<number> | null, number][] = [
     ["detector", p.detector, 8],
@@ -348,8 +348,17 @@ function instantiate(p: KernelPlan): LoadedPlan {
     ["scratch", new Float64Array(SCRATCH_BYTES / 8), 8],
     ["mask", p.mask, 2],
   ];
+  compiled ??= new WebAssembly.Module(KERNEL_WASM);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const exports = new WebAssembly.Instance(compiled, { env: hostImports(memory) }).exports as unknown as {
+    heapBase: () => number;
+    configure: (header: number) => void;
+    renderSpan: KernelCall;
+    traceSpan: KernelCall;
+  };
+  const header = 8 * Math.ceil(exports.heapBase() / 8);
   const headerLength = planHeader(p, {} as Record<PlanArray, number>).length;
-  let end = 8 * headerLength;
+  let end = header + 8 * headerLength;
   const offsets = {} as Record<PlanArray, number>;
   for (const [name, values, size] of arrays) {
     offsets[name] = values === null ? 0 : end;
@@ -357,22 +366,16 @@ function instantiate(p: KernelPlan): LoadedPlan {
   }
   const rowOffset = end;
   end += 4 * p.fpixels;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / PAGE) });
+  memory.grow(Math.max(0, Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE));
   const buffer = memory.buffer;
-  new Float64Array(buffer, 0, headerLength).set(planHeader(p, offsets));
+  new Float64Array(buffer, header, headerLength).set(planHeader(p, offsets));
   for (const [name, values, size] of arrays) {
     if (values === null) continue;
     const view =
       size === 8 ? new Float64Array(buffer, offsets[name]) : new Uint16Array(buffer, offsets[name]);
     view.set(values);
   }
-  compiled ??= new WebAssembly.Module(KERNEL_WASM);
-  const exports = new WebAssembly.Instance(compiled, { env: hostImports(memory) }).exports as unknown as {
-    configure: (header: number) => void;
-    renderSpan: KernelCall;
-    traceSpan: KernelCall;
-  };
-  exports.configure(0);
+  exports.configure(header);
   return {
     renderSpan: exports.renderSpan,
     traceSpan: exports.traceSpan,
@@ -382,14 +385,10 @@ function instantiate(p: KernelPlan): LoadedPlan {
   };
 }
 
-/** Math functions (V8 calls Math's own directly from WebAssembly) and the trace hooks. */
+/** The memory and the trace hooks. */
 function hostImports(memory: WebAssembly.Memory): Record<string, WebAssembly.ImportValue> {
   return {
     memory,
-    sin: Math.sin,
-    cos: Math.cos,
-    exp: Math.exp,
-    atan2: Math.atan2,
     traceSource: (
       source: number,
       px: number,
