@@ -5,7 +5,7 @@
  */
 
 import type { KernelPlan } from "./kernel.js";
-import type { PhotonNoise } from "./noise.js";
+import type { NoiseRowBuffers, PhotonNoise } from "./noise.js";
 
 function roiBounds(p: KernelPlan): [number, number, number, number] {
   return [
@@ -74,8 +74,8 @@ export class NoiseImage {
   readonly data: Uint16Array;
   /** Photons drawn over the image. */
   photons = 0.0;
-  /** Pixels clipped at 65535. */
-  overloads = 0;
+  private readonly buffers: NoiseRowBuffers;
+  private readonly overloadsBefore: number;
 
   constructor(
     private readonly p: KernelPlan,
@@ -84,23 +84,26 @@ export class NoiseImage {
     private readonly maskedGetAdc: boolean,
   ) {
     this.data = new Uint16Array(p.fpixels * p.spixels);
+    this.buffers = noise.rowBuffers(p.fpixels);
+    this.overloadsBefore = noise.overloads;
+  }
+
+  /** Pixels clipped at 65535. */
+  get overloads(): number {
+    return this.noise.overloads - this.overloadsBefore;
   }
 
   /** Add row `slow` of the float image; rows must come in increasing order. */
   addRow(image: Float32Array, slow: number): void {
-    const { p, noise, adc, data } = this;
+    const { p, buffers } = this;
     const [x0, x1] = roiBounds(p);
+    if (x1 < x0) return;
+    const first = slow * p.fpixels + x0;
+    const count = x1 - x0 + 1;
     const mask = this.maskedGetAdc ? null : p.mask;
-    for (let index = slow * p.fpixels + x0; index <= slow * p.fpixels + x1; index++) {
-      if (mask !== null && mask[index] === 0) continue;
-      let v = noise.poisson(image[index]);
-      this.photons += v;
-      v += adc;
-      if (v > 65535.0) {
-        v = 65535.0;
-        this.overloads++;
-      }
-      data[index] = Math.trunc(v);
-    }
+    buffers.means.set(image.subarray(first, first + count));
+    if (mask !== null) buffers.mask.set(mask.subarray(first, first + count));
+    this.photons += this.noise.row(buffers, count, mask !== null, this.adc);
+    this.data.set(buffers.out.subarray(0, count), first);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The pixel kernel in AssemblyScript, compiled to WebAssembly by the build (scripts/build-kernel.mjs). Each
+ * The pixel kernel in AssemblyScript, compiled to WebAssembly by the build (scripts/build-wasm.mjs). Each
  * thread instantiates the module over its own memory, where kernel.ts has laid out the plan: V8
  * compiles WebAssembly in about a millisecond and runs it at full speed from the first pixel, where
  * the same kernel in JavaScript ran its first rows in baseline code, allocating a heap number per

@@ -1,63 +1,46 @@
 /**
  * The C program's random numbers: Numerical Recipes `ran1` (minimal standard generator with a
- * Bays-Durham shuffle) and the deviates built on it. The shuffle table is shared by every seed
- * stream, exactly as the C's static variables are, so that a stream re-seeding (a negative seed)
- * refills the table the others then draw from. Float results are rounded to float32 wherever the
- * C stores a `float`.
+ * Bays-Durham shuffle, in noise.as.ts, whose shuffle table is shared by every seed stream as the C's
+ * static variables are) and the random rotations built on it.
  */
 
-const NTAB = 32;
+import { NOISE_WASM } from "./noise-wasm.generated.js";
 
 /** A seed stream: the C's `long` passed by address. */
 export interface SeedStream {
   value: number;
 }
 
-/** One step of the minimal standard generator, IA * idum mod IM, by Schrage's method (0 < idum < IM). */
-function schrage(idum: number): number {
-  // the generator's constants are local: V8 folds locals, while module constants are loaded per use
-  const IA = 16807;
-  const IM = 2147483647;
-  const IQ = 127773;
-  const IR = 2836;
-  // an exact integer quotient: no float correction steps, which V8 would box on every call
-  const k = (idum / IQ) | 0;
-  const next = IA * (idum - k * IQ) - IR * k;
-  return next < 0 ? next + IM : next;
+/** The exports of noise.as.ts (pointers are byte offsets into `memory`). */
+export interface NoiseModule {
+  memory: WebAssembly.Memory;
+  ran1(stream: number): number;
+  seedAfter(): number;
+  gammln(x: number): number;
+  gaussian(stream: number): number;
+  poisson(mean: number, stream: number): number;
+  heapBase(): number;
+  noiseRow(means: number, mask: number, out: number, count: number, adc: number, stream: number): number;
+  overloadCount(): number;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+/** A fresh instance of the noise module: its globals are one copy of the C's static generator state. */
+export function noiseModule(): NoiseModule {
+  compiled ??= new WebAssembly.Module(NOISE_WASM);
+  return new WebAssembly.Instance(compiled, {}).exports as unknown as NoiseModule;
 }
 
 /** The generator state the C keeps in static variables, shared by all seed streams. */
 export class RandomSource {
-  /** [iy, iv[0..NTAB-1]]: integers in a typed array, so that the hot noise loop never boxes them. */
-  private readonly state = new Int32Array(1 + NTAB);
+  readonly module = noiseModule();
 
-  /** One uniform deviate in (0, 1), as float32. */
+  /** One uniform deviate in (0, 1), as float32; advances the stream's seed. */
   ran1(seed: SeedStream): number {
-    const AM = 1.0 / 2147483647;
-    /** 1 + (IM - 1) / NTAB = 2^26: the table index is the top 5 bits of a 31-bit state. */
-    const NDIV_SHIFT = 26;
-    const RNMX_F32 = Math.fround(1.0 - 1.2e-7);
-    const state = this.state;
-    if (seed.value <= 0 || state[0] === 0) this.reseed(seed);
-    const idum = schrage(seed.value);
-    const j = 1 + (state[0] >>> NDIV_SHIFT);
-    state[0] = state[j];
-    state[j] = idum;
-    seed.value = idum;
-    // min(temp, RNMX_F32) is the C's `temp > RNMX ? RNMX : temp` in float: no float lies in (RNMX_F32, RNMX]
-    return Math.min(Math.fround(AM * state[0]), RNMX_F32);
-  }
-
-  /** A stream's first draw (or a non-positive seed): warm up and refill the shuffle table. */
-  private reseed(seed: SeedStream): void {
-    const state = this.state;
-    let idum = -seed.value < 1 ? 1 : -seed.value;
-    for (let j = NTAB + 7; j >= 0; j--) {
-      idum = schrage(idum);
-      if (j < NTAB) state[1 + j] = idum;
-    }
-    state[0] = state[1];
-    seed.value = idum;
+    const u = this.module.ran1(seed.value);
+    seed.value = this.module.seedAfter();
+    return u;
   }
 }
 
