@@ -6,8 +6,7 @@
  * solid angles and capture fractions are the float64 kernel's own values.
  */
 
-import { curvedPosition } from "../sim/curved-detector.js";
-import type { KernelPlan } from "../sim/kernel.js";
+import { curvedPixelPosition, type KernelPlan } from "../sim/kernel.js";
 
 /** Per path geometry (subpixel and detector layer): d leading (3), d rest (3), omega, capture. */
 export const GEOMETRY_FIELDS = 8;
@@ -71,7 +70,7 @@ export function fillGeometry(p: KernelPlan, first: number, rows: number, out: Fl
             let py = Fdet * fy + Sdet * sy + Odet * oy + p0y;
             let pz = Fdet * fz + Sdet * sz + Odet * oz + p0z;
             if (curved) {
-              curvedPosition(p.detector, p.distance, py, pz, position);
+              curvedPixelPosition(p, py, pz, position);
               px = position[0];
               py = position[1];
               pz = position[2];

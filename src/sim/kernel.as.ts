@@ -481,10 +481,11 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
 }
 
 /**
- * The curved detector's pixel position (curved-detector.ts, which the GPU host uses), written to
- * scratch[0..2]: the beam spot rotated about s by y/distance, then about f by z/distance.
+ * The curved detector's pixel position (-curved_det), written to scratch[0..2]: every pixel at
+ * `distance` from the sample, the beam spot rotated about s by y/distance, then about f by
+ * z/distance, in the C's operation order. Exported for the GPU backend's host geometry.
  */
-function curvedPosition(py: f64, pz: f64): void {
+export function curvedPosition(py: f64, pz: f64): void {
   const det = detector;
   const fx = f64At(det, 3);
   const fy = f64At(det, 4);

@@ -215,6 +215,16 @@ export function renderSpan(
   if (s[STATE_STOPPED] !== 0) st.interpolationStop = s.slice(STATE_STOP, STATE_STOP + 7);
 }
 
+/**
+ * A curved detector's pixel position for the point (x, py, pz) of the flat detector, into `out`, as
+ * the kernel computes it (for the GPU backend's host geometry).
+ */
+export function curvedPixelPosition(plan: KernelPlan, py: number, pz: number, out: Float64Array): void {
+  const k = loaded(plan);
+  k.curvedPosition(py, pz);
+  out.set(k.scratch);
+}
+
 type KernelCall = (spixel: number, fFirst: number, fLast: number, out: number, outBase: number) => void;
 
 /** The kernel instance of one plan on this thread. */
@@ -222,6 +232,9 @@ interface LoadedPlan {
   renderSpan: KernelCall;
   /** renderSpan calling the trace hooks. */
   traceSpan: KernelCall;
+  /** A curved detector's pixel position, into `scratch`. */
+  curvedPosition: (py: number, pz: number) => void;
+  scratch: Float64Array;
   /** The state block: STATE_* fields. */
   state: Float64Array;
   /** One row of output (fpixels values) at byte offset `rowOffset`. */
@@ -355,6 +368,7 @@ function instantiate(p: KernelPlan): LoadedPlan {
     configure: (header: number) => void;
     renderSpan: KernelCall;
     traceSpan: KernelCall;
+    curvedPosition: (py: number, pz: number) => void;
   };
   const header = 8 * Math.ceil(exports.heapBase() / 8);
   const headerLength = planHeader(p, {} as Record<PlanArray, number>).length;
@@ -379,70 +393,25 @@ function instantiate(p: KernelPlan): LoadedPlan {
   return {
     renderSpan: exports.renderSpan,
     traceSpan: exports.traceSpan,
+    curvedPosition: exports.curvedPosition,
+    scratch: new Float64Array(buffer, offsets.scratch, 3),
     state: new Float64Array(buffer, offsets.state, STATE_FIELDS),
     row: new Float32Array(buffer, rowOffset, p.fpixels),
     rowOffset,
   };
 }
 
-/** The memory and the trace hooks. */
+/** The memory and the trace hooks, which hand the kernel's numbers to the active tracer. */
 function hostImports(memory: WebAssembly.Memory): Record<string, WebAssembly.ImportValue> {
   return {
     memory,
-    traceSource: (
-      source: number,
-      px: number,
-      py: number,
-      pz: number,
-      airpath: number,
-      omega: number,
-      dx: number,
-      dy: number,
-      dz: number,
-      ix: number,
-      iy: number,
-      iz: number,
-      lambda: number,
-      qx: number,
-      qy: number,
-      qz: number,
-      stol: number,
-    ) =>
-      active?.tracer.source(
-        source,
-        px,
-        py,
-        pz,
-        airpath,
-        omega,
-        dx,
-        dy,
-        dz,
-        ix,
-        iy,
-        iz,
-        lambda,
-        qx,
-        qy,
-        qz,
-        stol,
-      ),
-    traceIndices: (
-      source: number,
-      phiTic: number,
-      mos: number,
-      cellIndex: number,
-      h: number,
-      k: number,
-      l: number,
-      h0: number,
-      k0: number,
-      l0: number,
-    ) => {
+    traceSource: (...values: Parameters<PixelTracer["source"]>) => active?.tracer.source(...values),
+    traceIndices: (source: number, phiTic: number, mos: number, cellIndex: number, ...hkl: number[]) => {
       if (!active) return;
       // a negative index is into the table of the first path
       const first = cellIndex < 0;
       const cell = first ? active.plan.cellTableFirst : active.plan.cellTable;
+      const [h, k, l, h0, k0, l0] = hkl;
       active.tracer.indices(
         source,
         phiTic,
@@ -457,33 +426,13 @@ function hostImports(memory: WebAssembly.Memory): Record<string, WebAssembly.Imp
         l0,
       );
     },
-    traceLattice: (
-      source: number,
-      phiTic: number,
-      mos: number,
-      k: number,
-      fa: number,
-      fb: number,
-      fc: number,
-      fLatt: number,
-    ) => active?.tracer.lattice(source, phiTic, mos, active.plan.phi[phiTic], k, fa, fb, fc, fLatt),
-    traceStructureFactor: (
-      source: number,
-      phiTic: number,
-      mos: number,
-      fCell: number,
-      fLatt: number,
-      polar: number,
-      cos2theta: number,
-      lambda: number,
-    ) => active?.tracer.structureFactor(source, phiTic, mos, fCell, fLatt, polar, cos2theta, lambda),
-    traceFinal: (
-      I: number,
-      capture: number,
-      polar: number,
-      omega: number,
-      cos2theta: number,
-      value: number,
-    ) => active?.tracer.final(I, capture, polar, omega, cos2theta, value),
+    traceLattice: (source: number, phiTic: number, mos: number, ...factors: number[]) => {
+      if (!active) return;
+      const [k, fa, fb, fc, fLatt] = factors;
+      active.tracer.lattice(source, phiTic, mos, active.plan.phi[phiTic], k, fa, fb, fc, fLatt);
+    },
+    traceStructureFactor: (...values: Parameters<PixelTracer["structureFactor"]>) =>
+      active?.tracer.structureFactor(...values),
+    traceFinal: (...values: Parameters<PixelTracer["final"]>) => active?.tracer.final(...values),
   };
 }
