@@ -8,6 +8,7 @@
 import { KERNEL_WASM } from "./kernel-wasm.generated.js";
 import type { ShapeCode } from "./lattice.js";
 import type { HklGrid } from "./structure-factors.js";
+import { growTo } from "./wasm-memory.js";
 
 /** Everything the kernel reads: numbers and typed arrays only, so that it crosses to workers. */
 export interface KernelPlan {
@@ -330,7 +331,6 @@ type PlanArray =
   | "state"
   | "scratch";
 
-const PAGE = 65536;
 let compiled: WebAssembly.Module | null = null;
 const plans = new WeakMap<KernelPlan, LoadedPlan>();
 /** The pixel being inspected, for the trace hooks. */
@@ -380,7 +380,11 @@ function instantiate(p: KernelPlan): LoadedPlan {
   }
   const rowOffset = end;
   end += 4 * p.fpixels;
-  memory.grow(Math.max(0, Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE));
+  growTo(
+    memory,
+    end,
+    `the plan (${p.grid.values.length} structure factors, ${p.fpixels} x ${p.spixels} pixels)`,
+  );
   const buffer = memory.buffer;
   new Float64Array(buffer, header, headerLength).set(planHeader(p, offsets));
   for (const [name, values, size] of arrays) {

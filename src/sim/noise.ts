@@ -5,6 +5,7 @@
 
 import type { NoiseModule, RandomSource, SeedStream } from "./rng.js";
 import { noiseModule } from "./rng.js";
+import { growTo } from "./wasm-memory.js";
 
 let standalone: NoiseModule | null = null;
 
@@ -50,8 +51,7 @@ export class PhotonNoise {
     const maskAt = base + 4 * length;
     const outAt = maskAt + 8 * Math.ceil((2 * length) / 8);
     const end = outAt + 2 * length;
-    const PAGE = 65536;
-    m.memory.grow(Math.max(0, Math.ceil(end / PAGE) - m.memory.buffer.byteLength / PAGE));
+    growTo(m.memory, end, `a noise row of ${length} pixels`);
     const buffer = m.memory.buffer;
     return {
       means: new Float32Array(buffer, base, length),
