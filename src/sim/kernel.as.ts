@@ -142,6 +142,13 @@ let cellTable: usize = 0;
 let cellTableFirst: usize = 0;
 let reciprocal: usize = 0;
 let gridValues: usize = 0;
+// the detector's fast and slow axes, for curvedPosition
+let fdetX: f64 = 0;
+let fdetY: f64 = 0;
+let fdetZ: f64 = 0;
+let sdetX: f64 = 0;
+let sdetY: f64 = 0;
+let sdetZ: f64 = 0;
 /** The thread's state: omegaSum, paths, interpolate (0/1), stopped (0/1), then h k l h0 k0 l0 fpixel. */
 let state: usize = 0;
 /** Scratch: the tricubic neighbourhood (64), its nodes (3 x 4), row (4) and plane (4). */
@@ -225,6 +232,12 @@ export function configure(header: usize): void {
   gridValues = <usize>i32At(header, i++);
   state = <usize>i32At(header, i++);
   scratch = <usize>i32At(header, i++);
+  fdetX = f64At(detector, 3);
+  fdetY = f64At(detector, 4);
+  fdetZ = f64At(detector, 5);
+  sdetX = f64At(detector, 6);
+  sdetY = f64At(detector, 7);
+  sdetZ = f64At(detector, 8);
   const empty = gridCount === 0;
   hLow = empty ? Infinity : <f64>hMin;
   hHigh = empty ? -Infinity : <f64>hMax;
@@ -258,12 +271,12 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
   const p0x = f64At(det, 0);
   const p0y = f64At(det, 1);
   const p0z = f64At(det, 2);
-  const fx = f64At(det, 3);
-  const fy = f64At(det, 4);
-  const fz = f64At(det, 5);
-  const sx = f64At(det, 6);
-  const sy = f64At(det, 7);
-  const sz = f64At(det, 8);
+  const fx = fdetX;
+  const fy = fdetY;
+  const fz = fdetZ;
+  const sx = sdetX;
+  const sy = sdetY;
+  const sz = sdetZ;
   const ox = f64At(det, 9);
   const oy = f64At(det, 10);
   const oz = f64At(det, 11);
@@ -486,16 +499,15 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
  * z/distance, in the C's operation order. Exported for the GPU backend's host geometry.
  */
 export function curvedPosition(py: f64, pz: f64): void {
-  const det = detector;
-  const fx = f64At(det, 3);
-  const fy = f64At(det, 4);
-  const fz = f64At(det, 5);
-  const sx = f64At(det, 6);
-  const sy = f64At(det, 7);
-  const sz = f64At(det, 8);
-  const vx = distance * f64At(det, 12);
-  const vy = distance * f64At(det, 13);
-  const vz = distance * f64At(det, 14);
+  const fx = fdetX;
+  const fy = fdetY;
+  const fz = fdetZ;
+  const sx = sdetX;
+  const sy = sdetY;
+  const sz = sdetZ;
+  const vx = distance * f64At(detector, 12);
+  const vy = distance * f64At(detector, 13);
+  const vz = distance * f64At(detector, 14);
   const a2 = pz / distance;
   let s = Math.sin(py / distance);
   let c = Math.cos(py / distance);

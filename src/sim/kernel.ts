@@ -254,7 +254,7 @@ const SCRATCH_BYTES = 1024;
 
 /**
  * The plan's numbers in the order the kernel's `configure` reads them (booleans as 0/1, arrays as
- * byte offsets filled in by `layOut`).
+ * byte offsets into the memory `instantiate` lays out).
  */
 function planHeader(p: KernelPlan, offsets: Record<PlanArray, number>): number[] {
   const g = p.grid;
