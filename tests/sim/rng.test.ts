@@ -1,6 +1,8 @@
 /** The C's generator: the minimal standard recurrence, its uniform output, the noise deviates. */
 
 import { describe, expect, it } from "vitest";
+import { NoiseImage } from "../../src/sim/integer-images.js";
+import type { KernelPlan } from "../../src/sim/kernel.js";
 import { gammln, PhotonNoise } from "../../src/sim/noise.js";
 import { RandomSource } from "../../src/sim/rng.js";
 
@@ -61,5 +63,39 @@ describe("noise deviates", () => {
     const variance = sumsq / n - m * m;
     expect(Math.abs(m - mean)).toBeLessThan(5 * Math.sqrt(mean / n) + 1e-9);
     expect(Math.abs(variance / mean - 1)).toBeLessThan(0.06);
+  });
+});
+
+describe("noise image rows", () => {
+  it("draw, row by row, the photons of the per-pixel deviates: ROI, mask, ADC offset and clipping", () => {
+    const fpixels = 7;
+    const spixels = 3;
+    const mask = new Uint16Array(fpixels * spixels).fill(1);
+    mask[1 * fpixels + 3] = 0;
+    const plan = { fpixels, spixels, roiXmin: 1, roiXmax: 5, roiYmin: 0, roiYmax: 2, mask } as KernelPlan;
+    const means = Float32Array.from({ length: fpixels * spixels }, (_, i) => [0.3, 4, 30, 2e4, 7e4][i % 5]);
+    const image = new NoiseImage(plan, new PhotonNoise(new RandomSource(), { value: -11 }), 40, false);
+    for (let s = 0; s < spixels; s++) image.addRow(means, s);
+
+    const reference = new PhotonNoise(new RandomSource(), { value: -11 });
+    const expected = new Uint16Array(fpixels * spixels);
+    let photons = 0;
+    let overloads = 0;
+    for (let s = 0; s < spixels; s++) {
+      for (let f = 1; f <= 5; f++) {
+        const index = s * fpixels + f;
+        if (mask[index] === 0) continue;
+        const k = reference.poisson(means[index]);
+        photons += k;
+        if (k + 40 > 65535) overloads++;
+        expected[index] = Math.min(65535, k + 40);
+      }
+    }
+    expect(Array.from(image.data)).toEqual(Array.from(expected));
+    expect(image.photons).toBe(photons);
+    expect(image.overloads).toBe(overloads);
+    expect(overloads).toBeGreaterThan(0);
+    expect(image.data[1 * fpixels + 3]).toBe(0);
+    expect(image.data[0]).toBe(0);
   });
 });
