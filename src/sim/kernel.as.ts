@@ -293,7 +293,7 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
   const osPolar = oversamplePolar;
   const osOmega = oversampleOmega;
   const rowBase = spixel * fpixels;
-  // the plan's globals as locals: the optimising compiler keeps locals in registers across the calls
+  // the plan's globals, read once per call
   const maskAt = mask;
   const curvedDetector = curved;
   const point = pointPixel;
