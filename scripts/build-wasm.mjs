@@ -24,6 +24,8 @@ for (const { name, constant, importMemory } of MODULES) {
       "stub",
       ...(importMemory ? ["--importMemory"] : []),
       "--noAssert",
+      "--enable",
+      "simd",
       "--use",
       "abort=",
       "-o",

@@ -14,6 +14,8 @@
  */
 
 
+import { sin2 } from "./sin2.as";
+
 // The PixelTracer hooks of kernel.ts, called only when a pixel is rendered for inspection.
 @external("env", "traceSource")
 declare function traceSource(
@@ -149,6 +151,11 @@ let fdetZ: f64 = 0;
 let sdetX: f64 = 0;
 let sdetY: f64 = 0;
 let sdetZ: f64 = 0;
+/**
+ * Whether the plan can take the two-pixel path (renderPair): one source, one layer without
+ * thickness, a flat unmasked detector, no d_min cut, the square shape, no per-subpixel factors.
+ */
+let pairs = false;
 /** The thread's state: omegaSum, paths, interpolate (0/1), stopped (0/1), then h k l h0 k0 l0 fpixel. */
 let state: usize = 0;
 /** Scratch: the tricubic neighbourhood (64), its nodes (3 x 4), row (4) and plane (4). */
@@ -238,6 +245,17 @@ export function configure(header: usize): void {
   sdetX = f64At(detector, 6);
   sdetY = f64At(detector, 7);
   sdetZ = f64At(detector, 8);
+  pairs =
+    sources === 1 &&
+    thicksteps === 1 &&
+    detectorThick === 0.0 &&
+    !curved &&
+    mask === 0 &&
+    dmin <= 0.0 &&
+    shape === SQUARE &&
+    !oversampleThick &&
+    !oversamplePolar &&
+    !oversampleOmega;
   const empty = gridCount === 0;
   hLow = empty ? Infinity : <f64>hMin;
   hHigh = empty ? -Infinity : <f64>hMax;
@@ -253,6 +271,23 @@ export function configure(header: usize): void {
  * `floatimage[index] += value` on a zeroed image.
  */
 export function renderSpan(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase: i32): void {
+  // with interpolation on, a pixel may switch it off for the next: one pixel at a time
+  if (!pairs || flagAt(state, 2)) {
+    renderOne(spixel, fFirst, fLast, out, outBase);
+    return;
+  }
+  const rowBase = spixel * fpixels;
+  let f = fFirst;
+  for (; f < fLast; f += 2) {
+    const index = rowBase + f;
+    // the C's first path has its own cell table
+    if (index === firstPathPixel || index + 1 === firstPathPixel || !renderPair(spixel, f, out, outBase))
+      renderOne(spixel, f, f + 1, out, outBase);
+  }
+  if (f === fLast) renderOne(spixel, f, f, out, outBase);
+}
+
+function renderOne(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase: i32): void {
   renderPixels(spixel, fFirst, fLast, out, outBase, false);
 }
 
@@ -491,6 +526,146 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
   store<f64>(state, omegaSum, 0);
   store<f64>(state, paths, 8);
   store<f64>(state, interpolate ? 1.0 : 0.0, 16);
+}
+
+@inline
+function splat(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+/** N where x is 0, else sin(N x) / sin(x), on both lanes. */
+@inline
+function sincg2(x: v128, n: f64): v128 {
+  const ratio = f64x2.div(sin2(f64x2.mul(x, splat(n))), sin2(x));
+  return v128.bitselect(splat(n), ratio, f64x2.eq(x, splat(0.0)));
+}
+
+/**
+ * Pixels f and f + 1 of row `spixel` at once, one per lane, for a plan that takes the two-pixel path:
+ * every lane does the scalar kernel's operations in its order, so that each pixel gets the bits
+ * renderPixels gives it. Returns false, leaving the state as it was, where a lane would leave that
+ * path (a solid angle of 0, recomputed at every subpixel by the scalar kernel).
+ */
+function renderPair(spixel: i32, f: i32, out: usize, outBase: i32): bool {
+  const os = oversample;
+  const sub = subpixelSize;
+  const halfSub = sub / 2.0;
+  const det = detector;
+  const p0x = f64At(det, 0);
+  const p0y = f64At(det, 1);
+  const p0z = f64At(det, 2);
+  const ox = f64At(det, 9);
+  const oy = f64At(det, 10);
+  const oz = f64At(det, 11);
+  const pixelSqr = pixelSize * pixelSize;
+  const ix = -f64At(sourceDirection, 0);
+  const iy = -f64At(sourceDirection, 1);
+  const iz = -f64At(sourceDirection, 2);
+  const lambda = f64At(sourceLambda, 0);
+  const noWater = waterSize === 0.0;
+  const Odet: f64 = 0.0;
+  const pa = <f64>(f * os);
+  const pb = <f64>((f + 1) * os);
+  let I = splat(Ibg);
+  let polarA: f64 = nopolar ? 1.0 : 0.0;
+  let polarB = polarA;
+  let omega = splat(0.0);
+  let paths = f64At(state, 1);
+  for (let subS = 0; subS < os; subS++) {
+    const Sdet = sub * <f64>(spixel * os + subS) + halfSub;
+    for (let subF = 0; subF < os; subF++) {
+      const Fdet = f64x2.add(f64x2.mul(splat(sub), f64x2(pa + <f64>subF, pb + <f64>subF)), splat(halfSub));
+      const px = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, splat(fdetX)), splat(Sdet * sdetX)), splat(Odet * ox)), splat(p0x));
+      const py = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, splat(fdetY)), splat(Sdet * sdetY)), splat(Odet * oy)), splat(p0y));
+      const pz = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, splat(fdetZ)), splat(Sdet * sdetZ)), splat(Odet * oz)), splat(p0z));
+      const airpath = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(px, px), f64x2.mul(py, py)), f64x2.mul(pz, pz)));
+      const flat = f64x2.eq(airpath, splat(0.0));
+      const dx = v128.bitselect(splat(0.0), f64x2.div(px, airpath), flat);
+      const dy = v128.bitselect(splat(0.0), f64x2.div(py, airpath), flat);
+      const dz = v128.bitselect(splat(0.0), f64x2.div(pz, airpath), flat);
+      const unset = f64x2.eq(omega, splat(0.0));
+      if (v128.any_true(unset)) {
+        const solid = pointPixel
+          ? f64x2.div(f64x2.div(splat(1.0), airpath), airpath)
+          : f64x2.div(f64x2.mul(f64x2.div(f64x2.div(splat(pixelSqr), airpath), airpath), splat(closeDistance)), airpath);
+        omega = v128.bitselect(solid, omega, unset);
+      }
+      const qx = f64x2.div(f64x2.sub(dx, splat(ix)), splat(lambda));
+      const qy = f64x2.div(f64x2.sub(dy, splat(iy)), splat(lambda));
+      const qz = f64x2.div(f64x2.sub(dz, splat(iz)), splat(lambda));
+      if (polarA === 0.0) polarA = polarOf(f64x2.extract_lane(dx, 0), f64x2.extract_lane(dy, 0), f64x2.extract_lane(dz, 0));
+      if (polarB === 0.0) polarB = polarOf(f64x2.extract_lane(dx, 1), f64x2.extract_lane(dy, 1), f64x2.extract_lane(dz, 1));
+      paths += 2.0;
+      for (let phiTic = 0; phiTic < phisteps; phiTic++) {
+        for (let mos = 0; mos < domains; mos++) {
+          const e = (phiTic * domains + mos) * 9;
+          const c = cellTable;
+          const h = f64x2.add(f64x2.add(f64x2.mul(splat(f64At(c, e)), qx), f64x2.mul(splat(f64At(c, e + 1)), qy)), f64x2.mul(splat(f64At(c, e + 2)), qz));
+          const k = f64x2.add(f64x2.add(f64x2.mul(splat(f64At(c, e + 3)), qx), f64x2.mul(splat(f64At(c, e + 4)), qy)), f64x2.mul(splat(f64At(c, e + 5)), qz));
+          const l = f64x2.add(f64x2.add(f64x2.mul(splat(f64At(c, e + 6)), qx), f64x2.mul(splat(f64At(c, e + 7)), qy)), f64x2.mul(splat(f64At(c, e + 8)), qz));
+          let fLatt = splat(1.0);
+          if (Na > 1) fLatt = f64x2.mul(fLatt, sincg2(f64x2.mul(splat(Math.PI), h), Na));
+          if (Nb > 1) fLatt = f64x2.mul(fLatt, sincg2(f64x2.mul(splat(Math.PI), k), Nb));
+          if (Nc > 1) fLatt = f64x2.mul(fLatt, sincg2(f64x2.mul(splat(Math.PI), l), Nc));
+          const h0 = f64x2.ceil(f64x2.sub(h, splat(0.5)));
+          const k0 = f64x2.ceil(f64x2.sub(k, splat(0.5)));
+          const l0 = f64x2.ceil(f64x2.sub(l, splat(0.5)));
+          const fCell = f64x2(
+            nearestF(f64x2.extract_lane(h0, 0), f64x2.extract_lane(k0, 0), f64x2.extract_lane(l0, 0)),
+            nearestF(f64x2.extract_lane(h0, 1), f64x2.extract_lane(k0, 1), f64x2.extract_lane(l0, 1)),
+          );
+          const term = f64x2.mul(f64x2.mul(f64x2.mul(fCell, fCell), fLatt), fLatt);
+          // the scalar kernel skips a zero lattice factor without water: add nothing there
+          const skip = noWater ? f64x2.eq(fLatt, splat(0.0)) : splat(0.0);
+          I = v128.bitselect(I, f64x2.add(I, term), skip);
+        }
+      }
+    }
+  }
+  const omegaA = f64x2.extract_lane(omega, 0);
+  const omegaB = f64x2.extract_lane(omega, 1);
+  if (omegaA === 0.0 || omegaB === 0.0) return false;
+  let value = f64x2.div(f64x2.mul(splat(reFluence), I), splat(steps));
+  value = f64x2.mul(value, splat(1.0));
+  value = f64x2.mul(value, f64x2(polarA, polarB));
+  value = f64x2.mul(value, omega);
+  const at = out + ((<usize>(spixel * fpixels + f - outBase)) << 2);
+  store<f32>(at, <f32>(0.0 + f64x2.extract_lane(value, 0)));
+  store<f32>(at, <f32>(0.0 + f64x2.extract_lane(value, 1)), 4);
+  // the solid-angle sum in the scalar kernel's order: every subpixel of f, then of f + 1
+  let omegaSum = f64At(state, 0);
+  const subpixels = os * os;
+  for (let i = 0; i < subpixels; i++) omegaSum += omegaA;
+  for (let i = 0; i < subpixels; i++) omegaSum += omegaB;
+  store<f64>(state, omegaSum, 0);
+  store<f64>(state, paths, 8);
+  return true;
+}
+
+/** The polarization factor of the single source for the diffracted direction d, normalised first. */
+function polarOf(dx: f64, dy: f64, dz: f64): f64 {
+  const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
+  if (len !== 0.0) {
+    dx /= len;
+    dy /= len;
+    dz /= len;
+  } else {
+    dx = 0.0;
+    dy = 0.0;
+    dz = 0.0;
+  }
+  return polarizationFactor(
+    polarization,
+    f64At(sourceIncidentAgain, 0),
+    f64At(sourceIncidentAgain, 1),
+    f64At(sourceIncidentAgain, 2),
+    dx,
+    dy,
+    dz,
+    f64At(polarAxis, 0),
+    f64At(polarAxis, 1),
+    f64At(polarAxis, 2),
+  );
 }
 
 /**
