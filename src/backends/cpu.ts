@@ -29,11 +29,11 @@ export interface RenderResult {
 
 /**
  * Paths (pixels times subpixels, layers, sources, phi steps and domains) per thread below which an
- * extra thread costs more than it saves: a worker's start-up takes about as long as 250,000 paths on
- * one thread (measured: on 2 cores a 384x384 image renders faster on one thread, a 512x512 one as
- * fast on either, a 768x768 one faster on two, 0.13 against 0.15 s).
+ * extra thread costs more than it saves: a worker's start-up takes about as long as 150,000 paths on
+ * one thread (measured on 2 cores: a 512x512 image renders as fast on one thread as on two, 85 ms; a
+ * 640x640 one faster on two, 97 against 103 ms).
  */
-const MIN_PATHS_PER_THREAD = 250_000;
+const MIN_PATHS_PER_THREAD = 150_000;
 
 export class CpuBackend {
   private readonly workers: Worker[] = [];
