@@ -428,16 +428,10 @@ function renderPixels(spixel: i32, fFirst: i32, fLast: i32, out: usize, outBase:
             }
             if (polar === 0.0 || osPolar) {
               // the C normalises the diffracted vector in place and keeps using it
-              const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
-              if (len !== 0.0) {
-                dx /= len;
-                dy /= len;
-                dz /= len;
-              } else {
-                dx = 0.0;
-                dy = 0.0;
-                dz = 0.0;
-              }
+              normalise(dx, dy, dz);
+              dx = unitX;
+              dy = unitY;
+              dz = unitZ;
               ix = f64At(srcAgain, 3 * source);
               iy = f64At(srcAgain, 3 * source + 1);
               iz = f64At(srcAgain, 3 * source + 2);
@@ -642,26 +636,36 @@ function renderPair(spixel: i32, f: i32, out: usize, outBase: i32): bool {
   return true;
 }
 
+/** The last vector `normalise` made. */
+let unitX: f64 = 0;
+let unitY: f64 = 0;
+let unitZ: f64 = 0;
+
+/** (x, y, z) divided by its length into unitX/Y/Z, as the C normalises it (a zero vector stays zero). */
+function normalise(x: f64, y: f64, z: f64): void {
+  const len = Math.sqrt(x * x + y * y + z * z);
+  if (len !== 0.0) {
+    unitX = x / len;
+    unitY = y / len;
+    unitZ = z / len;
+  } else {
+    unitX = 0.0;
+    unitY = 0.0;
+    unitZ = 0.0;
+  }
+}
+
 /** The polarization factor of the single source for the diffracted direction d, normalised first. */
 function polarOf(dx: f64, dy: f64, dz: f64): f64 {
-  const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
-  if (len !== 0.0) {
-    dx /= len;
-    dy /= len;
-    dz /= len;
-  } else {
-    dx = 0.0;
-    dy = 0.0;
-    dz = 0.0;
-  }
+  normalise(dx, dy, dz);
   return polarizationFactor(
     polarization,
     f64At(sourceIncidentAgain, 0),
     f64At(sourceIncidentAgain, 1),
     f64At(sourceIncidentAgain, 2),
-    dx,
-    dy,
-    dz,
+    unitX,
+    unitY,
+    unitZ,
     f64At(polarAxis, 0),
     f64At(polarAxis, 1),
     f64At(polarAxis, 2),
