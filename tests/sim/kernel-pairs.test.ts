@@ -11,6 +11,7 @@ import { type KernelPlan, kernelState, renderSpan } from "../../src/sim/kernel.j
 import { buildPlan } from "../../src/sim/plan.js";
 import { setupSimulation } from "../../src/sim/setup.js";
 import { REPO_ROOT } from "../support/paths.js";
+import { scratchDir } from "../support/run.js";
 
 const CUBE = "-cell 100 100 100 90 90 90 -default_F 100 -distance 100";
 
@@ -39,7 +40,10 @@ describe("two pixels at once", () => {
       `${CUBE} -lambda 1.0 -N 4 -detpixels 30 -phi 0 -osc 0.4 -phisteps 2`,
     ],
   ])("%s: the bits of the one-pixel path", (_, args) => {
-    const plan = buildPlan(setupSimulation(parseArgs(args.split(" ")).config));
+    const config = parseArgs(args.split(" ")).config;
+    // the structure-factor cache goes to a scratch folder, not the working directory
+    config.dumpFile = join(scratchDir(), "Fdump.bin");
+    const plan = buildPlan(setupSimulation(config));
     const single = render({ ...plan, mask: new Uint16Array(plan.fpixels * plan.spixels).fill(1) });
     const pairs = render(plan);
     expect(pairs.image).toEqual(single.image);
