@@ -1,6 +1,6 @@
 /**
- * The pixel kernel in AssemblyScript, compiled to WebAssembly by the build (scripts/build-wasm.mjs). Each
- * thread instantiates the module over its own memory, where kernel.ts has laid out the plan: V8
+ * The pixel kernel in AssemblyScript, compiled to WebAssembly by the build (scripts/build-wasm.mjs).
+ * Each thread instantiates the module over its own memory, where kernel.ts has laid out the plan: V8
  * compiles WebAssembly in about a millisecond and runs it at full speed from the first pixel, where
  * the same kernel in JavaScript ran its first rows in baseline code, allocating a heap number per
  * float, until an optimising compile of tens of milliseconds per thread finished.
@@ -11,8 +11,12 @@
  * an ulp): its sin differs from the C's glibc slightly less often than V8's Math.sin does (3.1% of
  * arguments against 3.3%), and a call out to the host for each of the six sines per path costs about
  * as much as the sine itself.
+ *
+ * Two paths: renderPixels, one pixel at a time, for every plan (and the trace); renderPair, two
+ * pixels per 128-bit vector with the same operations in each lane, for the plans it covers (see
+ * `pairs`), 1.6 times as fast. A change to the physics goes into both; tests/sim/kernel-pairs.test.ts
+ * holds them to the same bits.
  */
-
 
 import { sin2 } from "./sin2.as";
 
