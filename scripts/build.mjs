@@ -20,7 +20,7 @@ const common = {
 await Promise.all([
   build({
     ...common,
-    entryPoints: ["src/cli/nanoBragg.ts", "src/backends/cpu-worker.ts"],
+    entryPoints: ["src/cli/nanoBragg.ts", "src/cli/launch.ts", "src/backends/cpu-worker.ts"],
     format: "cjs",
     outExtension: { ".js": ".cjs" },
     define: { "import.meta.url": "__importMetaUrl" },

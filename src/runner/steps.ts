@@ -18,7 +18,7 @@ import type { Step } from "./loop.js";
 export function ownProgram(name: string): string[] | null {
   if (name !== "nanoBragg" && name !== "nbloop") return null;
   const root = dirname(dirname(schemaPath("loop.schema.json")));
-  const script = join(root, "dist", "src", "cli", name === "nanoBragg" ? "nanoBragg.cjs" : "nbloop.js");
+  const script = join(root, "dist", "src", "cli", name === "nanoBragg" ? "launch.cjs" : "nbloop.js");
   if (!existsSync(script)) return null;
   return name === "nanoBragg" ? [join(root, "bin", "nanoBragg")] : [process.execPath, script];
 }

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(REPO_ROOT, "dist/src/cli/nanoBragg.cjs");
+/** The simulator as bin/nanoBragg runs it: the launcher, which runs the bundle from its code cache. */
+export const CLI = join(REPO_ROOT, "dist/src/cli/launch.cjs");
 export const REFERENCE_DIR = process.env.NB_REFERENCE_DIR ?? resolve(REPO_ROOT, "../shared/reference");
 export const HAVE_REFERENCE = existsSync(join(REFERENCE_DIR, "manifest.json"));
 export const NO_REFERENCE = `no C reference corpus at ${REFERENCE_DIR} (set NB_REFERENCE_DIR)`;
