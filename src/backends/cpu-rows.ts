@@ -7,7 +7,7 @@
  */
 
 import { type KernelPlan, type KernelState, renderSpan } from "../sim/kernel.js";
-import { ROW_STATS, rowStats } from "../sim/stats.js";
+import { ROW_STATS } from "../sim/stats.js";
 
 /** The two passes of a render: every ROI row, then the rows to render again. */
 export const PASSES = 2;
@@ -119,7 +119,7 @@ function renderRow(
   renderSpan(plan, state, row, first, last, shared.image, 0, null);
   if (state.interpolationStop) recordStop(shared, row, state.interpolationStop);
   shared.rowOmega[row] = state.omegaSum;
-  rowStats(shared.image, plan, row, shared.rowStats, ROW_STATS * row);
+  shared.rowStats.set(state.spanStats, ROW_STATS * row);
 }
 
 /** Claim the next row of a pass and render it; false when none is left. */

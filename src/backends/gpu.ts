@@ -6,8 +6,8 @@
  * gpu-runtime.ts) and loaded only when this backend is asked for.
  */
 
-import { type KernelPlan, type KernelState, kernelState, renderSpan } from "../sim/kernel.js";
-import { combineRowStats, ROW_STATS, rowStats } from "../sim/stats.js";
+import { imageRowStats, type KernelPlan, type KernelState, kernelState, renderSpan } from "../sim/kernel.js";
+import { combineRowStats, ROW_STATS } from "../sim/stats.js";
 import { InputError } from "../util/input-error.js";
 import type { RenderResult } from "./cpu.js";
 import {
@@ -108,7 +108,7 @@ export class GpuBackend {
     const perRow = new Float64Array(ROW_STATS * plan.spixels);
     let omegaSum = 0;
     for (const r of roi.rows) {
-      rowStats(image, plan, r, perRow, ROW_STATS * r);
+      imageRowStats(plan, image, r, perRow, ROW_STATS * r);
       omegaSum += rowOmega[r];
     }
     if (rowReady) for (const r of roi.rows) rowReady(image, r);

@@ -7,6 +7,7 @@
 
 import { KERNEL_WASM } from "./kernel-wasm.generated.js";
 import type { ShapeCode } from "./lattice.js";
+import { ROW_STATS } from "./stats.js";
 import type { HklGrid } from "./structure-factors.js";
 import { growTo } from "./wasm-memory.js";
 
@@ -159,17 +160,21 @@ export interface KernelState {
   omegaSum: number;
   /** Paths (subpixel, layer, source) that reached the phi loop. */
   paths: number;
+  /** Partial statistics (stats.ts ROW_STATS fields) of the span renderSpan rendered last. */
+  readonly spanStats: Float64Array;
   /** The plan in this thread's instance of the kernel. */
   readonly kernel: LoadedPlan;
 }
 
 export function kernelState(plan: KernelPlan): KernelState {
+  const kernel = loaded(plan);
   return {
     interpolate: plan.interpolate,
     interpolationStop: null,
     omegaSum: 0,
     paths: 0,
-    kernel: loaded(plan),
+    spanStats: kernel.stats,
+    kernel,
   };
 }
 
@@ -209,11 +214,32 @@ export function renderSpan(
   } finally {
     active = null;
   }
+  k.spanStats(spixel, fFirst, fLast, k.rowOffset, spixel * p.fpixels + fFirst, k.stats.byteOffset);
   out.set(count === k.row.length ? k.row : k.row.subarray(0, count), first);
   st.omegaSum = s[STATE_OMEGA_SUM];
   st.paths = s[STATE_PATHS];
   st.interpolate = s[STATE_INTERPOLATE] !== 0;
   if (s[STATE_STOPPED] !== 0) st.interpolationStop = s.slice(STATE_STOP, STATE_STOP + 7);
+}
+
+/**
+ * Partial statistics (stats.ts ROW_STATS fields) of the ROI pixels of row `row` of `image`, into
+ * out[o..], as renderSpan leaves them for a rendered span (for an image rendered elsewhere).
+ */
+export function imageRowStats(
+  p: KernelPlan,
+  image: Float32Array,
+  row: number,
+  out: Float64Array,
+  o: number,
+): void {
+  const k = loaded(p);
+  const fFirst = Math.max(0, p.roiXmin);
+  const fLast = Math.min(p.fpixels - 1, p.roiXmax);
+  const first = row * p.fpixels + fFirst;
+  if (fLast >= fFirst) k.row.set(image.subarray(first, first + fLast - fFirst + 1));
+  k.spanStats(row, fFirst, fLast, k.rowOffset, first, k.stats.byteOffset);
+  out.set(k.stats, o);
 }
 
 /**
@@ -227,6 +253,14 @@ export function curvedPixelPosition(plan: KernelPlan, py: number, pz: number, ou
 }
 
 type KernelCall = (spixel: number, fFirst: number, fLast: number, out: number, outBase: number) => void;
+type StatsCall = (
+  spixel: number,
+  fFirst: number,
+  fLast: number,
+  out: number,
+  outBase: number,
+  stats: number,
+) => void;
 
 /** The kernel instance of one plan on this thread. */
 interface LoadedPlan {
@@ -235,7 +269,11 @@ interface LoadedPlan {
   traceSpan: KernelCall;
   /** A curved detector's pixel position, into `scratch`. */
   curvedPosition: (py: number, pz: number) => void;
+  /** Statistics of a span held in memory, into the block at byte offset `stats`. */
+  spanStats: StatsCall;
   scratch: Float64Array;
+  /** The statistics block (ROW_STATS fields). */
+  stats: Float64Array;
   /** The state block: STATE_* fields. */
   state: Float64Array;
   /** One row of output (fpixels values) at byte offset `rowOffset`. */
@@ -248,7 +286,9 @@ const STATE_PATHS = 1;
 const STATE_INTERPOLATE = 2;
 const STATE_STOPPED = 3;
 const STATE_STOP = 4;
-const STATE_FIELDS = 11;
+/** Then the statistics of the last span (ROW_STATS fields). */
+const STATE_STATS = 11;
+const STATE_FIELDS = STATE_STATS + ROW_STATS;
 /** Scratch of the curved position and the tricubic neighbourhood, bytes. */
 const SCRATCH_BYTES = 1024;
 
@@ -369,6 +409,7 @@ function instantiate(p: KernelPlan): LoadedPlan {
     renderSpan: KernelCall;
     traceSpan: KernelCall;
     curvedPosition: (py: number, pz: number) => void;
+    spanStats: StatsCall;
   };
   const header = 8 * Math.ceil(exports.heapBase() / 8);
   const headerLength = planHeader(p, {} as Record<PlanArray, number>).length;
@@ -398,7 +439,9 @@ function instantiate(p: KernelPlan): LoadedPlan {
     renderSpan: exports.renderSpan,
     traceSpan: exports.traceSpan,
     curvedPosition: exports.curvedPosition,
+    spanStats: exports.spanStats,
     scratch: new Float64Array(buffer, offsets.scratch, 3),
+    stats: new Float64Array(buffer, offsets.state + 8 * STATE_STATS, ROW_STATS),
     state: new Float64Array(buffer, offsets.state, STATE_FIELDS),
     row: new Float32Array(buffer, rowOffset, p.fpixels),
     rowOffset,

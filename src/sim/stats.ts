@@ -1,8 +1,9 @@
 /**
  * Image statistics as the C reports them: max_I and where (the last subpixel's detector coordinates
  * of that pixel), mean and RMS over rendered pixels, RMSD over every ROI pixel (masked ones too).
- * Each row's partial sums are made by the thread that rendered it and combined in row order; the
- * deviation sum uses the pairwise (Chan) update, so that it stays as accurate as the C's second pass.
+ * Each row's partial sums are made by the kernel on the thread that rendered it (kernel.as.ts
+ * spanStats) and combined here in row order; the deviation sum uses the pairwise (Chan) update, so
+ * that it stays as accurate as the C's second pass.
  */
 
 import type { KernelPlan } from "./kernel.js";
@@ -20,51 +21,6 @@ export interface ImageStats {
 
 /** Fields per row: sum, sum of squares, count (rendered pixels); max, its index; ROI sum, count, M2. */
 export const ROW_STATS = 8;
-
-export function rowStats(
-  image: Float32Array,
-  p: KernelPlan,
-  row: number,
-  out: Float64Array,
-  o: number,
-): void {
-  const { fpixels, mask } = p;
-  const first = row * fpixels + Math.max(0, p.roiXmin);
-  const last = row * fpixels + Math.min(fpixels - 1, p.roiXmax);
-  let sum = 0.0;
-  let sumsqr = 0.0;
-  let n = 0;
-  let max = 0.0;
-  let maxIndex = -1;
-  let roiSum = 0.0;
-  for (let index = first; index <= last; index++) {
-    const v = image[index];
-    roiSum += v;
-    if (mask !== null && mask[index] === 0) continue;
-    if (v > max) {
-      max = v;
-      maxIndex = index;
-    }
-    sum += v;
-    sumsqr += v * v;
-    n++;
-  }
-  const roiCount = last - first + 1;
-  const roiMean = roiCount > 0 ? roiSum / roiCount : 0;
-  let m2 = 0.0;
-  for (let index = first; index <= last; index++) {
-    const d = image[index] - roiMean;
-    m2 += d * d;
-  }
-  out[o] = sum;
-  out[o + 1] = sumsqr;
-  out[o + 2] = n;
-  out[o + 3] = max;
-  out[o + 4] = maxIndex;
-  out[o + 5] = roiSum;
-  out[o + 6] = roiCount;
-  out[o + 7] = m2;
-}
 
 export function combineRowStats(rows: Float64Array, p: KernelPlan, rowList: readonly number[]): ImageStats {
   let maxI = 0.0;
