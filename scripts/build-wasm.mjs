@@ -11,6 +11,7 @@ import asc from "assemblyscript/asc";
 const MODULES = [
   { name: "kernel", constant: "KERNEL_WASM", importMemory: true },
   { name: "noise", constant: "NOISE_WASM", importMemory: false },
+  { name: "integer-images", constant: "INTEGER_IMAGES_WASM", importMemory: false },
 ];
 
 for (const { name, constant, importMemory } of MODULES) {

@@ -4,8 +4,10 @@
  * get the ADC offset (and a noise draw) where the profile says the C's way.
  */
 
+import { INTEGER_IMAGES_WASM } from "./integer-images-wasm.generated.js";
 import type { KernelPlan } from "./kernel.js";
-import type { NoiseRowBuffers, PhotonNoise } from "./noise.js";
+import type { PhotonNoise } from "./noise.js";
+import { type RowBuffers, rowBuffers } from "./wasm-memory.js";
 
 function roiBounds(p: KernelPlan): [number, number, number, number] {
   return [
@@ -28,6 +30,30 @@ export function pgmScale(requested: number, intScale: number, rmsd: number): num
   return rmsd > 0.0 ? 250.0 / (5.0 * rmsd) : intScale;
 }
 
+/** The row conversions of integer-images.as.ts (one instance per thread) and its row buffers. */
+interface Conversions {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  intRow(values: number, mask: number, out: number, count: number, scale: number, adc: number): void;
+  pgmRow(values: number, out: number, count: number, scale: number): void;
+}
+
+let conversions: { module: Conversions; buffers: RowBuffers } | null = null;
+
+function conversionsFor(length: number): { module: Conversions; buffers: RowBuffers } {
+  const module =
+    conversions?.module ??
+    (new WebAssembly.Instance(new WebAssembly.Module(INTEGER_IMAGES_WASM), {})
+      .exports as unknown as Conversions);
+  if (conversions === null || conversions.buffers.values.length < length)
+    conversions = { module, buffers: rowBuffers(module.memory, module.heapBase(), length) };
+  return conversions;
+}
+
+/**
+ * The SMV image: each ROI pixel scaled, offset by `adc`, clipped to 0..65535 and rounded as the C
+ * does; masked pixels stay 0 unless `maskedGetAdc`.
+ */
 export function intImage(
   image: Float32Array,
   p: KernelPlan,
@@ -37,31 +63,42 @@ export function intImage(
 ): Uint16Array {
   const out = new Uint16Array(image.length);
   const [x0, x1, y0, y1] = roiBounds(p);
-  const fpixels = p.fpixels;
+  if (x1 < x0) return out;
+  const count = x1 - x0 + 1;
+  const { module, buffers } = conversionsFor(count);
+  const { values, mask, out: counts } = buffers;
   const skip = maskedGetAdc ? null : p.mask;
   for (let s = y0; s <= y1; s++) {
-    for (let index = s * fpixels + x0; index <= s * fpixels + x1; index++) {
-      if (skip !== null && skip[index] === 0) continue;
-      let v = image[index] * scale + adc;
-      if (v > 65535.0) v = 65535.0;
-      if (v < 0.0) v = 0.0;
-      // the C rounds with floorf(v + 0.5): the sum goes through float32 first
-      out[index] = Math.floor(Math.fround(v + 0.5));
-    }
+    const first = s * p.fpixels + x0;
+    values.set(image.subarray(first, first + count));
+    if (skip !== null) mask.set(skip.subarray(first, first + count));
+    module.intRow(
+      values.byteOffset,
+      skip === null ? 0 : mask.byteOffset,
+      counts.byteOffset,
+      count,
+      scale,
+      adc,
+    );
+    out.set(counts.subarray(0, count), first);
   }
   return out;
 }
 
+/** The PGM image: each ROI pixel scaled, clipped at 255 and truncated, as the C does. */
 export function pgmImage(image: Float32Array, p: KernelPlan, scale: number): Uint8Array {
   const out = new Uint8Array(image.length);
   const [x0, x1, y0, y1] = roiBounds(p);
-  const fpixels = p.fpixels;
+  if (x1 < x0) return out;
+  const count = x1 - x0 + 1;
+  const { module, buffers } = conversionsFor(count);
+  const { values, out: counts } = buffers;
+  const bytes = new Uint8Array(counts.buffer, counts.byteOffset, count);
   for (let s = y0; s <= y1; s++) {
-    for (let index = s * fpixels + x0; index <= s * fpixels + x1; index++) {
-      let v = image[index] * scale;
-      if (v > 255.0) v = 255.0;
-      out[index] = Math.trunc(v) & 0xff;
-    }
+    const first = s * p.fpixels + x0;
+    values.set(image.subarray(first, first + count));
+    module.pgmRow(values.byteOffset, bytes.byteOffset, count, scale);
+    out.set(bytes, first);
   }
   return out;
 }
@@ -74,7 +111,7 @@ export class NoiseImage {
   readonly data: Uint16Array;
   /** Photons drawn over the image. */
   photons = 0.0;
-  private readonly buffers: NoiseRowBuffers;
+  private readonly buffers: RowBuffers;
   private readonly overloadsBefore: number;
 
   constructor(
@@ -101,7 +138,7 @@ export class NoiseImage {
     const first = slow * p.fpixels + x0;
     const count = x1 - x0 + 1;
     const mask = this.maskedGetAdc ? null : p.mask;
-    buffers.means.set(image.subarray(first, first + count));
+    buffers.values.set(image.subarray(first, first + count));
     if (mask !== null) buffers.mask.set(mask.subarray(first, first + count));
     this.photons += this.noise.row(buffers, count, mask !== null, this.adc);
     this.data.set(buffers.out.subarray(0, count), first);

@@ -5,7 +5,7 @@
 
 import type { NoiseModule, RandomSource, SeedStream } from "./rng.js";
 import { noiseModule } from "./rng.js";
-import { growTo } from "./wasm-memory.js";
+import { type RowBuffers, rowBuffers } from "./wasm-memory.js";
 
 let standalone: NoiseModule | null = null;
 
@@ -45,29 +45,18 @@ export class PhotonNoise {
   }
 
   /** Buffers in the module's memory for rows of up to `length` pixels: means, mask, photons. */
-  rowBuffers(length: number): NoiseRowBuffers {
-    const m = this.module;
-    const base = 8 * Math.ceil(m.heapBase() / 8);
-    const maskAt = base + 4 * length;
-    const outAt = maskAt + 8 * Math.ceil((2 * length) / 8);
-    const end = outAt + 2 * length;
-    growTo(m.memory, end, `a noise row of ${length} pixels`);
-    const buffer = m.memory.buffer;
-    return {
-      means: new Float32Array(buffer, base, length),
-      mask: new Uint16Array(buffer, maskAt, length),
-      out: new Uint16Array(buffer, outAt, length),
-    };
+  rowBuffers(length: number): RowBuffers {
+    return rowBuffers(this.module.memory, this.module.heapBase(), length);
   }
 
   /**
-   * Noise of the first `count` pixels of `buffers` (means, and mask when `masked`): Poisson photons
+   * Noise of the first `count` pixels of `buffers` (the means, and the mask when `masked`): Poisson photons
    * plus `adc`, clipped at 65535, into `buffers.out`. Returns the photons drawn.
    */
-  row(buffers: NoiseRowBuffers, count: number, masked: boolean, adc: number): number {
+  row(buffers: RowBuffers, count: number, masked: boolean, adc: number): number {
     const m = this.module;
     const photons = m.noiseRow(
-      buffers.means.byteOffset,
+      buffers.values.byteOffset,
       masked ? buffers.mask.byteOffset : 0,
       buffers.out.byteOffset,
       count,
@@ -77,11 +66,4 @@ export class PhotonNoise {
     this.seed.value = m.seedAfter();
     return photons;
   }
-}
-
-/** Views of a noise row's buffers in the module's memory. */
-export interface NoiseRowBuffers {
-  means: Float32Array;
-  mask: Uint16Array;
-  out: Uint16Array;
 }
