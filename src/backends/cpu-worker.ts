@@ -1,18 +1,27 @@
 /**
  * A CPU render worker. The first message brings the plan and the shared buffers and starts the first
  * pass (the main thread renders meanwhile, from the moment the worker is started); later messages
- * name further passes.
+ * name further passes. Once the image is made, the worker writes the output files it is sent, and
+ * stops when told that none follows.
  */
 
 import { parentPort } from "node:worker_threads";
+import { type FileWrite, type WritesDone, writeFileNow } from "../io/background-writes.js";
 import { type KernelPlan, type KernelState, kernelState } from "../sim/kernel.js";
 import { renderClaimedRows, type SharedRender } from "./cpu-rows.js";
 
 let job: { plan: KernelPlan; shared: SharedRender; state: KernelState } | null = null;
 
-parentPort?.on("message", (message: { plan: KernelPlan; shared: SharedRender } | number) => {
+type Message = { plan: KernelPlan; shared: SharedRender } | number | FileWrite | WritesDone;
+
+parentPort?.on("message", (message: Message) => {
   if (typeof message === "number") {
     if (job) renderClaimedRows(job.plan, job.shared, message, job.state);
+    return;
+  }
+  if ("kind" in message) {
+    if (message.kind === "write") parentPort?.postMessage(writeFileNow(message));
+    else process.exit(0);
     return;
   }
   job = { ...message, state: kernelState(message.plan) };

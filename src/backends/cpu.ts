@@ -122,6 +122,14 @@ export class CpuBackend {
     return this.workers.slice(0, count);
   }
 
+  /**
+   * A worker to write the output files once the image is made, or null: it stops when told that the
+   * last file is written (see BackgroundWrites).
+   */
+  fileWriter(): Worker | null {
+    return this.workers[0] ?? null;
+  }
+
   /** Stop the workers; the process waits for them at exit, so that nothing else waits here. */
   async close(): Promise<void> {
     for (const w of this.workers) void w.terminate();
@@ -149,10 +157,11 @@ export class CpuBackend {
     const ctl = shared.control;
     while (!passFinished(shared, pass) || (rowReady && handed < rows.length)) {
       if (this.failure) throw this.failure;
+      // read first: a row finished after this read changes the counter, and the wait returns at once
+      const seen = Atomics.load(ctl, doneCounter(pass));
       handOver();
       if (handed < rows.length && Atomics.load(shared.rowDone, rows[handed]) === 1) continue;
       if (passFinished(shared, pass)) continue;
-      const seen = Atomics.load(ctl, doneCounter(pass));
       const wait = Atomics.waitAsync(ctl, doneCounter(pass), seen, 200);
       if (wait.async) await wait.value;
     }

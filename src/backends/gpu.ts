@@ -115,6 +115,11 @@ export class GpuBackend {
     return { image, omegaSum, stats: combineRowStats(perRow, plan, roi.rows), interpolationStop };
   }
 
+  /** No thread to write the output files: they go to libuv's thread pool. */
+  fileWriter(): null {
+    return null;
+  }
+
   /** Nothing to start ahead of a render: the context is open. */
   prepare(_plan: KernelPlan): void {}
 

@@ -9,9 +9,9 @@ import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { GpuBackend } from "../backends/gpu.js";
+import type { SimConfig } from "../sim/config.js";
 import { detectorTraceLines } from "../sim/detector-trace.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
-import type { NoiseImage } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { buildPlan } from "../sim/plan.js";
 import { PrintoutRecorder } from "../sim/printout.js";
@@ -87,21 +87,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const warning of parsed.warnings) process.stderr.write(`nanoBragg: warning: ${warning}\n`);
   const config = parsed.config;
   const backend = await openBackend(parsed.backend, config.workers);
-  let render: RenderResult;
-  let sim: Simulation;
-  let plan: KernelPlan;
-  let noise: NoiseImage | null;
   try {
-    sim = setupSimulation(config);
-    for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
-    plan = buildPlan(sim);
-    backend.prepare(plan);
-    print(setupReport(sim));
-    noise = noiseImageFor(sim, plan);
-    render = await backend.render(plan, noise ? (image, row) => noise?.addRow(image, row) : undefined);
+    await simulate(config, backend);
   } finally {
     await backend.close();
   }
+  return 0;
+}
+
+/** Set up, render, inspect and write the outputs; the backend's workers write the files. */
+async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Promise<void> {
+  const sim = setupSimulation(config);
+  for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
+  const plan = buildPlan(sim);
+  backend.prepare(plan);
+  print(setupReport(sim));
+  const noise = noiseImageFor(sim, plan);
+  const render = await backend.render(plan, noise ? (image, row) => noise.addRow(image, row) : undefined);
   if (render.interpolationStop) {
     const [h, k, l, h0, k0, l0] = render.interpolationStop.hkl;
     print([
@@ -119,10 +121,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
-  const written = await writeOutputs(sim, plan, render, noise);
+  const written = await writeOutputs(sim, plan, render, noise, backend.fileWriter());
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
-  return 0;
 }
 
 // a reader that stops early (`nanoBragg ... | head`) is not an error of ours

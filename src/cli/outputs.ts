@@ -3,6 +3,7 @@
  * statistics, SMV int image, PGM preview, noise image.
  */
 
+import type { Worker } from "node:worker_threads";
 import type { RenderResult } from "../backends/cpu.js";
 import { BackgroundWrites } from "../io/background-writes.js";
 import { pgmChunks } from "../io/pgm.js";
@@ -69,20 +70,22 @@ export function noiseImageFor(sim: Simulation, plan: KernelPlan): NoiseImage | n
 
 /**
  * Write the output files in the C's order and make the C's lines about them. Each file goes to disk
- * in the background while the next image is made; the promise settles when all are written.
+ * in the background (on `writer` when given, see BackgroundWrites) while the next image is made; the
+ * promise settles when all are written.
  */
 export async function writeOutputs(
   sim: Simulation,
   plan: KernelPlan,
   render: RenderResult,
   noise: NoiseImage | null,
+  writer: Worker | null,
 ): Promise<Written> {
   const c = sim.config;
   const d = sim.detector;
   const stats = render.stats;
   const lines: string[] = [];
   const notes: string[] = [];
-  const files = new BackgroundWrites();
+  const files = new BackgroundWrites(writer);
   const solid = render.omegaSum / sim.steps;
   lines.push(
     "",

@@ -1,32 +1,123 @@
 /**
- * Output files written in the background, on libuv's thread pool, so that the main thread goes on
- * making the next image while the last one reaches the disk. Writes to one path keep their order (the
- * last one wins, as in the C); an error names the option and the file.
+ * Output files written in the background, so that the main thread goes on making the next image while
+ * the last one reaches the disk: on a writer thread when one is given (a render worker, idle once the
+ * image is made, which writes each file in one go with synchronous calls, then stops), else on
+ * libuv's thread pool, whose writes advance a step (open, a chunk, close) only when the main thread's
+ * event loop turns. Writes to one path keep their order (the last one wins, as in the C); an error
+ * names the option and the file.
  */
 
+import { closeSync, openSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import type { Worker } from "node:worker_threads";
 import { InputError } from "../util/input-error.js";
 import { describeFsError } from "./text-lines.js";
+
+/** A file for a writer thread to write. */
+export interface FileWrite {
+  kind: "write";
+  id: number;
+  path: string;
+  chunks: Uint8Array[];
+}
+
+/** Tells a writer thread that no FileWrite follows: it stops once it has answered the last. */
+export interface WritesDone {
+  kind: "done";
+}
+
+/** A writer thread's answer to a FileWrite. */
+export interface FileWritten {
+  kind: "written";
+  id: number;
+  /** The failure's code and message, or null. */
+  error: { code?: string; message: string } | null;
+}
+
+/** Write a file on this thread, as a writer thread does with each FileWrite it gets. */
+export function writeFileNow(request: FileWrite): FileWritten {
+  try {
+    const fd = openSync(request.path, "w");
+    try {
+      for (const chunk of request.chunks) {
+        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { kind: "written", id: request.id, error: null };
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { kind: "written", id: request.id, error: { code, message } };
+  }
+}
+
+/** The buffers of `chunks` that can move to another thread: not shared, and wholly the chunk's. */
+function movable(chunks: readonly Uint8Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const chunk of chunks) {
+    const buffer = chunk.buffer;
+    if (buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength)
+      buffers.add(buffer);
+  }
+  return [...buffers];
+}
 
 export class BackgroundWrites {
   private readonly results: Promise<InputError | null>[] = [];
   private readonly lastByPath = new Map<string, Promise<unknown>>();
+  private readonly pending = new Map<number, (error: FileWritten["error"]) => void>();
+  private written = 0;
+  private readonly onMessage = (message: FileWritten | unknown) => {
+    const answer = message as FileWritten;
+    if (answer?.kind !== "written") return;
+    this.pending.get(answer.id)?.(answer.error);
+    this.pending.delete(answer.id);
+  };
+  private readonly onStop = () => {
+    for (const settle of this.pending.values()) settle({ message: "the writer thread stopped" });
+    this.pending.clear();
+  };
 
-  /** Start writing `chunks`, one after another, as the file `path` of option `flag`. */
+  /** `thread`, when given, runs writeFileNow for every FileWrite message and answers each. */
+  constructor(private readonly thread: Worker | null = null) {
+    thread?.on("message", this.onMessage).on("exit", this.onStop).on("error", this.onStop);
+  }
+
+  /**
+   * Start writing `chunks`, one after another, as the file `path` of option `flag`. The chunks are the
+   * write's from now on: memory that is theirs alone moves to the writer thread (no copy), leaving
+   * them empty here.
+   */
   write(path: string, flag: string, chunks: readonly Uint8Array[]): void {
-    const previous = this.lastByPath.get(path) ?? Promise.resolve();
-    const result = previous
-      .then(() => writeFile(path, chunks))
-      .then(
-        () => null,
-        (error: unknown) => new InputError(`${flag} ${path}: ${describeFsError(error)}`),
-      );
-    this.lastByPath.set(path, result);
+    const failure = (error: unknown) => new InputError(`${flag} ${path}: ${describeFsError(error)}`);
+    let result: Promise<InputError | null>;
+    if (this.thread) {
+      const id = this.written++;
+      result = new Promise((resolve) => {
+        this.pending.set(id, (error) => resolve(error ? failure(error) : null));
+      });
+      const request: FileWrite = { kind: "write", id, path, chunks: [...chunks] };
+      this.thread.postMessage(request, movable(chunks));
+    } else {
+      const previous = this.lastByPath.get(path) ?? Promise.resolve();
+      result = previous.then(() => writeFile(path, chunks)).then(() => null, failure);
+      this.lastByPath.set(path, result);
+    }
     this.results.push(result);
   }
 
-  /** Wait for every write; throws the first failure in the order the writes were started. */
+  /**
+   * Wait for every write, the writer thread stopping after the last; throws the first failure in the
+   * order the writes were started.
+   */
   async finish(): Promise<void> {
-    for (const failure of await Promise.all(this.results)) if (failure) throw failure;
+    const done: WritesDone = { kind: "done" };
+    this.thread?.postMessage(done);
+    try {
+      for (const failure of await Promise.all(this.results)) if (failure) throw failure;
+    } finally {
+      this.thread?.off("message", this.onMessage).off("exit", this.onStop).off("error", this.onStop);
+    }
   }
 }

@@ -2,8 +2,10 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { BackgroundWrites } from "../../src/io/background-writes.js";
+import { REPO_ROOT } from "../support/paths.js";
 import { scratchDir } from "../support/run.js";
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
@@ -38,5 +40,50 @@ describe("background writes", () => {
     files.write(join(dir, "folder"), "-noisefile", [bytes(3)]);
     await expect(files.finish()).rejects.toThrow(`-intfile ${join(dir, "missing", "x.img")}: no such file`);
     expect([...readFileSync(join(dir, "fine.bin"))]).toEqual([1]);
+  });
+});
+
+describe("background writes on a writer thread", () => {
+  const writerScript = join(REPO_ROOT, "dist/src/backends/cpu-worker.cjs");
+
+  it("writes each file's chunks, moves memory that is the file's alone, and the thread stops after", async () => {
+    const dir = scratchDir("nb-writes-");
+    const thread = new Worker(writerScript);
+    const stopped = new Promise<number>((resolve) => thread.once("exit", resolve));
+    const files = new BackgroundWrites(thread);
+    const owned = Uint8Array.of(4, 5, 6);
+    const shared = new Uint8Array(new SharedArrayBuffer(2)).fill(8);
+    const part = Buffer.from("xyz", "latin1");
+    files.write(join(dir, "a.bin"), "-floatfile", [bytes(1, 2), owned, shared, part]);
+    files.write(join(dir, "same.img"), "-intfile", [new Uint8Array(8 << 20).fill(1)]);
+    files.write(join(dir, "same.img"), "-noisefile", [bytes(7, 7)]);
+    await files.finish();
+    expect([...readFileSync(join(dir, "a.bin"))]).toEqual([1, 2, 4, 5, 6, 8, 8, 120, 121, 122]);
+    expect([...readFileSync(join(dir, "same.img"))]).toEqual([7, 7]);
+    expect(owned.byteLength).toBe(0);
+    expect([...shared]).toEqual([8, 8]);
+    expect(part.toString("latin1")).toBe("xyz");
+    expect(await stopped).toBe(0);
+  });
+
+  it("reports the first failure in the order the writes were started", async () => {
+    const dir = scratchDir("nb-writes-");
+    mkdirSync(join(dir, "folder"));
+    const files = new BackgroundWrites(new Worker(writerScript));
+    files.write(join(dir, "fine.bin"), "-floatfile", [bytes(1)]);
+    files.write(join(dir, "missing", "x.img"), "-intfile", [bytes(2)]);
+    files.write(join(dir, "folder"), "-noisefile", [bytes(3)]);
+    await expect(files.finish()).rejects.toThrow(`-intfile ${join(dir, "missing", "x.img")}: no such file`);
+    expect([...readFileSync(join(dir, "fine.bin"))]).toEqual([1]);
+  });
+
+  it("fails the writes a thread that stops leaves unanswered", async () => {
+    const silent = new Worker("require('node:worker_threads').parentPort.on('message', () => {})", {
+      eval: true,
+    });
+    const files = new BackgroundWrites(silent);
+    files.write(join(scratchDir("nb-writes-"), "never.img"), "-intfile", [bytes(1)]);
+    await silent.terminate();
+    await expect(files.finish()).rejects.toThrow(/^-intfile .*never\.img: the writer thread stopped$/);
   });
 });
