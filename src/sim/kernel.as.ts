@@ -636,6 +636,11 @@ function renderPair(spixel: i32, f: i32, out: usize, outBase: i32): bool {
       const qx = f64x2.div(f64x2.sub(dx, splat(ix)), splat(lambda));
       const qy = f64x2.div(f64x2.sub(dy, splat(iy)), splat(lambda));
       const qz = f64x2.div(f64x2.sub(dz, splat(iz)), splat(lambda));
+      if (polarA === 0.0 && polarB === 0.0 && polarization === 0.0) {
+        const polar = unpolarized2(dx, dy, dz);
+        polarA = f64x2.extract_lane(polar, 0);
+        polarB = f64x2.extract_lane(polar, 1);
+      }
       if (polarA === 0.0) polarA = polarOf(f64x2.extract_lane(dx, 0), f64x2.extract_lane(dy, 0), f64x2.extract_lane(dz, 0));
       if (polarB === 0.0) polarB = polarOf(f64x2.extract_lane(dx, 1), f64x2.extract_lane(dy, 1), f64x2.extract_lane(dz, 1));
       paths += 2.0;
@@ -683,6 +688,24 @@ function renderPair(spixel: i32, f: i32, out: usize, outBase: i32): bool {
   store<f64>(state, omegaSum, 0);
   store<f64>(state, paths, 8);
   return true;
+}
+
+/**
+ * polarOf on both lanes for a Kahn factor of 0 (the default): the diffracted direction normalised
+ * again, then 0.5 (1 + cos^2 2theta), with polarOf's operations.
+ */
+@inline
+function unpolarized2(dx: v128, dy: v128, dz: v128): v128 {
+  const len = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(dx, dx), f64x2.mul(dy, dy)), f64x2.mul(dz, dz)));
+  const zero = f64x2.eq(len, splat(0.0));
+  const ux = v128.bitselect(splat(0.0), f64x2.div(dx, len), zero);
+  const uy = v128.bitselect(splat(0.0), f64x2.div(dy, len), zero);
+  const uz = v128.bitselect(splat(0.0), f64x2.div(dz, len), zero);
+  const cos2theta = f64x2.add(
+    f64x2.add(f64x2.mul(splat(f64At(sourceIncidentAgain, 0)), ux), f64x2.mul(splat(f64At(sourceIncidentAgain, 1)), uy)),
+    f64x2.mul(splat(f64At(sourceIncidentAgain, 2)), uz),
+  );
+  return f64x2.mul(splat(0.5), f64x2.add(splat(1.0), f64x2.mul(cos2theta, cos2theta)));
 }
 
 /** The last vector `normalise` made. */
