@@ -7,8 +7,8 @@
  * names the option and the file.
  */
 
-import { closeSync, openSync, writeSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { open, writeFile } from "node:fs/promises";
 import type { Worker } from "node:worker_threads";
 import { InputError } from "../util/input-error.js";
 import { describeFsError } from "./text-lines.js";
@@ -34,14 +34,25 @@ export interface FileWritten {
   error: { code?: string; message: string } | null;
 }
 
+/**
+ * Files are written over their old contents and then cut to length, rather than emptied first: a file
+ * rewritten with as many bytes (a run repeated in its folder) keeps its pages, where emptying frees
+ * them and writing allocates them again (4 MiB: 0.2 ms against 3.4 here).
+ */
+const IN_PLACE = constants.O_WRONLY | constants.O_CREAT;
+
 /** Write a file on this thread, as a writer thread does with each FileWrite it gets. */
 export function writeFileNow(request: FileWrite): FileWritten {
   try {
-    const fd = openSync(request.path, "w");
+    const fd = openSync(request.path, IN_PLACE, 0o666);
     try {
+      let length = 0;
       for (const chunk of request.chunks) {
         for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
+        length += chunk.length;
       }
+      // a pipe or a device has no length to cut
+      if (fstatSync(fd).isFile()) ftruncateSync(fd, length);
     } finally {
       closeSync(fd);
     }
@@ -49,6 +60,17 @@ export function writeFileNow(request: FileWrite): FileWritten {
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     return { kind: "written", id: request.id, error: { code, message } };
+  }
+}
+
+/** writeFileNow's write on libuv's thread pool. */
+async function writeInBackground(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const file = await open(path, IN_PLACE, 0o666);
+  try {
+    await writeFile(file, chunks);
+    if ((await file.stat()).isFile()) await file.truncate(chunks.reduce((sum, c) => sum + c.length, 0));
+  } finally {
+    await file.close();
   }
 }
 
@@ -101,7 +123,7 @@ export class BackgroundWrites {
       this.thread.postMessage(request, movable(chunks));
     } else {
       const previous = this.lastByPath.get(path) ?? Promise.resolve();
-      result = previous.then(() => writeFile(path, chunks)).then(() => null, failure);
+      result = previous.then(() => writeInBackground(path, chunks)).then(() => null, failure);
       this.lastByPath.set(path, result);
     }
     this.results.push(result);

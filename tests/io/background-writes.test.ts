@@ -1,6 +1,6 @@
 /** Background file writes: chunks land in order, one path keeps the last write, errors name the option. */
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
@@ -86,4 +86,25 @@ describe("background writes on a writer thread", () => {
     await silent.terminate();
     await expect(files.finish()).rejects.toThrow(/^-intfile .*never\.img: the writer thread stopped$/);
   });
+});
+
+describe("writes over an existing file", () => {
+  const writerScript = join(REPO_ROOT, "dist/src/backends/cpu-worker.cjs");
+
+  it.each([
+    ["on the thread pool", () => null],
+    ["on a writer thread", () => new Worker(writerScript)],
+  ])(
+    "%s: a longer old file is cut to the new length, a device is written without cutting",
+    async (_, thread) => {
+      const dir = scratchDir("nb-writes-");
+      const path = join(dir, "old.bin");
+      writeFileSync(path, new Uint8Array(1000).fill(9));
+      const files = new BackgroundWrites(thread());
+      files.write(path, "-floatfile", [bytes(1, 2), bytes(3)]);
+      files.write("/dev/null", "-intfile", [bytes(4)]);
+      await files.finish();
+      expect([...readFileSync(path)]).toEqual([1, 2, 3]);
+    },
+  );
 });
