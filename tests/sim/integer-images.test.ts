@@ -70,3 +70,30 @@ describe("PGM image", () => {
     expect([...pgmImage(values, p, 3)]).toEqual([0, 0, 0, 0, 0, 6]);
   });
 });
+
+describe("four pixels at a time", () => {
+  // every special value at every position of a group of four, and in the last, partial group
+  const special = [Number.NaN, -0, -1, 0.2, 0.3, BELOW_HALF, 183.7, 1e9, -1e9, -3e9, 254.99, 65535];
+  const values = Float32Array.from(
+    { length: 4 * special.length + 3 },
+    (_, i) => special[(i * 5) % special.length],
+  );
+  const p = plan(values.length, 1);
+
+  it("gives each SMV count the C's formula", () => {
+    const scale = 1.0000000123;
+    const out = intImage(values, p, scale, NUDGE, false);
+    values.forEach((v, i) => {
+      const c = Math.min(Math.max(v * scale + NUDGE, 0), 65535);
+      expect(out[i], `value ${v} at ${i}`).toBe(Number.isNaN(c) ? 0 : Math.floor(Math.fround(c + 0.5)));
+    });
+  });
+
+  it("gives each PGM byte the C's formula", () => {
+    const scale = 1.0000000123;
+    const out = pgmImage(values, p, scale);
+    values.forEach((v, i) => {
+      expect(out[i], `value ${v} at ${i}`).toBe(Math.trunc(Math.min(v * scale, 255)) & 0xff);
+    });
+  });
+});
