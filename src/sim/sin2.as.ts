@@ -49,42 +49,52 @@ export function sin2(x: v128): v128 {
     const cb = <i32>(hb >> 20) - <i32>((highWord(f64x2.extract_lane(y0, 1)) >> 20) & 0x7ff);
     if (ca <= 16 && cb <= 16) {
       const y1 = f64x2.sub(f64x2.sub(r, y0), w);
-      const z = f64x2.mul(y0, y0);
-      const zz = f64x2.mul(z, z);
-      // __sin(y0, y1, 1)
-      const rs = f64x2.add(
-        f64x2.add(splat(S2), f64x2.mul(z, f64x2.add(splat(S3), f64x2.mul(z, splat(S4))))),
-        f64x2.mul(f64x2.mul(z, zz), f64x2.add(splat(S5), f64x2.mul(z, splat(S6)))),
-      );
-      const v = f64x2.mul(z, y0);
-      const s = f64x2.sub(
-        y0,
-        f64x2.sub(
-          f64x2.sub(f64x2.mul(z, f64x2.sub(f64x2.mul(splat(0.5), y1), f64x2.mul(v, rs))), y1),
-          f64x2.mul(v, splat(S1)),
-        ),
-      );
-      // __cos(y0, y1)
-      const rc = f64x2.add(
-        f64x2.mul(z, f64x2.add(splat(C1), f64x2.mul(z, f64x2.add(splat(C2), f64x2.mul(z, splat(C3)))))),
-        f64x2.mul(
-          f64x2.mul(zz, zz),
-          f64x2.add(splat(C4), f64x2.mul(z, f64x2.add(splat(C5), f64x2.mul(z, splat(C6))))),
-        ),
-      );
-      const hz = f64x2.mul(splat(0.5), z);
-      const wc = f64x2.sub(splat(1.0), hz);
-      const c = f64x2.add(
-        wc,
-        f64x2.add(f64x2.sub(f64x2.sub(splat(1.0), wc), hz), f64x2.sub(f64x2.mul(z, rc), f64x2.mul(y0, y1))),
-      );
-      // quadrant: cos for odd q, negated for q & 2
+      // quadrant: cos for odd q, negated for q & 2; a polynomial only where a lane needs it
       const n = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(q));
       const odd = i64x2.ne(v128.and(n, i64x2.splat(1)), i64x2.splat(0));
       const negative = i64x2.ne(v128.and(n, i64x2.splat(2)), i64x2.splat(0));
-      const value = v128.bitselect(c, s, odd);
+      let value: v128;
+      if (i64x2.all_true(odd)) value = cosKernel(y0, y1);
+      else if (!v128.any_true(odd)) value = sinKernel(y0, y1);
+      else value = v128.bitselect(cosKernel(y0, y1), sinKernel(y0, y1), odd);
       return v128.bitselect(f64x2.neg(value), value, negative);
     }
   }
   return f64x2(Math.sin(a), Math.sin(b));
+}
+
+/** musl's __sin(y0, y1, 1) on both lanes. */
+@inline
+function sinKernel(y0: v128, y1: v128): v128 {
+  const z = f64x2.mul(y0, y0);
+  const zz = f64x2.mul(z, z);
+  const rs = f64x2.add(
+    f64x2.add(splat(S2), f64x2.mul(z, f64x2.add(splat(S3), f64x2.mul(z, splat(S4))))),
+    f64x2.mul(f64x2.mul(z, zz), f64x2.add(splat(S5), f64x2.mul(z, splat(S6)))),
+  );
+  const v = f64x2.mul(z, y0);
+  return f64x2.sub(
+    y0,
+    f64x2.sub(
+      f64x2.sub(f64x2.mul(z, f64x2.sub(f64x2.mul(splat(0.5), y1), f64x2.mul(v, rs))), y1),
+      f64x2.mul(v, splat(S1)),
+    ),
+  );
+}
+
+/** musl's __cos(y0, y1) on both lanes. */
+@inline
+function cosKernel(y0: v128, y1: v128): v128 {
+  const z = f64x2.mul(y0, y0);
+  const zz = f64x2.mul(z, z);
+  const rc = f64x2.add(
+    f64x2.mul(z, f64x2.add(splat(C1), f64x2.mul(z, f64x2.add(splat(C2), f64x2.mul(z, splat(C3)))))),
+    f64x2.mul(f64x2.mul(zz, zz), f64x2.add(splat(C4), f64x2.mul(z, f64x2.add(splat(C5), f64x2.mul(z, splat(C6)))))),
+  );
+  const hz = f64x2.mul(splat(0.5), z);
+  const wc = f64x2.sub(splat(1.0), hz);
+  return f64x2.add(
+    wc,
+    f64x2.add(f64x2.sub(f64x2.sub(splat(1.0), wc), hz), f64x2.sub(f64x2.mul(z, rc), f64x2.mul(y0, y1))),
+  );
 }
