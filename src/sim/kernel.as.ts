@@ -589,6 +589,7 @@ function sincg2(x: v128, n: f64): v128 {
  * renderPixels gives it. Returns false, leaving the state as it was, where a lane would leave that
  * path (a solid angle of 0, recomputed at every subpixel by the scalar kernel).
  */
+@inline
 function renderPair(spixel: i32, f: i32, out: usize, outBase: i32): bool {
   const os = oversample;
   const sub = subpixelSize;
