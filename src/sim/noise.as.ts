@@ -22,6 +22,9 @@ const AM: f64 = 1.0 / 2147483647.0;
 /** The C's RNMX, 1 - 1.2e-7, as the float it is compared in. */
 const RNMX_F32: f64 = <f64>(<f32>(1.0 - 1.2e-7));
 
+/** noiseRow's exp(-mean) of up to LIMITS pixels at a time. */
+const LIMITS = 1024;
+const limits: usize = memory.data(LIMITS * 8, 8);
 /** The shuffle table, iv[0..NTAB-1]. */
 const iv: usize = memory.data(NTAB * 4, 4);
 let iy: i32 = 0;
@@ -143,12 +146,18 @@ function smallMean(xm: f64): f64 {
     oldMean = xm;
     g = f32r(Math.exp(-xm));
   }
+  return countAbove(g);
+}
+
+/** Uniform deviates drawn while their running product (in float) stays above `limit`, less one. */
+@inline
+function countAbove(limit: f64): f64 {
   let em: f64 = -1;
   let t: f64 = 1.0;
   do {
     em = f32r(em + 1);
     t = f32r(t * uniform());
-  } while (t > g);
+  } while (t > limit);
   return em;
 }
 
@@ -188,20 +197,38 @@ export function heapBase(): usize {
 export function noiseRow(means: usize, mask: usize, out: usize, count: i32, adc: f64, stream: i32): f64 {
   seed = stream;
   let photons: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    if (mask !== 0 && load<u16>(mask + ((<usize>i) << 1)) === 0) {
-      store<u16>(out + ((<usize>i) << 1), 0);
-      continue;
+  for (let first = 0; first < count; first += LIMITS) {
+    const last = min(count, first + LIMITS);
+    // exp(-mean) of the small means in a pass of their own, which the processor overlaps, apart from
+    // the draws (a serial chain with a mispredicted branch per pixel); the same numbers smallMean
+    // caches, so that skipping its cache changes nothing
+    for (let i = first; i < last; i++) {
+      const xm = <f64>load<f32>(means + ((<usize>i) << 2));
+      if (xm < 12.0) store<f64>(limits + ((<usize>(i - first)) << 3), f32r(Math.exp(-xm)));
     }
-    let v = poissonDeviate(<f64>load<f32>(means + ((<usize>i) << 2)));
-    photons += v;
-    v += adc;
-    if (v > 65535.0) {
-      v = 65535.0;
-      overloads++;
+    for (let i = first; i < last; i++) {
+      photons += noisePixel(means, mask, out, i, adc, load<f64>(limits + ((<usize>(i - first)) << 3)));
     }
-    store<u16>(out + ((<usize>i) << 1), <u16>(<i32>v));
   }
+  return photons;
+}
+
+/** Pixel i of noiseRow, where `limit` is exp(-mean) for a mean below 12. */
+@inline
+function noisePixel(means: usize, mask: usize, out: usize, i: i32, adc: f64, limit: f64): f64 {
+  if (mask !== 0 && load<u16>(mask + ((<usize>i) << 1)) === 0) {
+    store<u16>(out + ((<usize>i) << 1), 0);
+    return 0;
+  }
+  const xm = <f64>load<f32>(means + ((<usize>i) << 2));
+  let v = xm < 12.0 ? countAbove(limit) : poissonDeviate(xm);
+  const photons = v;
+  v += adc;
+  if (v > 65535.0) {
+    v = 65535.0;
+    overloads++;
+  }
+  store<u16>(out + ((<usize>i) << 1), <u16>(<i32>v));
   return photons;
 }
 
