@@ -6,7 +6,7 @@
  */
 
 import { parentPort } from "node:worker_threads";
-import { type FileWrite, type WritesDone, writeFileNow } from "../io/background-writes.js";
+import { FAILED, type FileWrite, WRITTEN, type WritesDone, writeFileNow } from "../io/background-writes.js";
 import { type KernelPlan, type KernelState, kernelState } from "../sim/kernel.js";
 import { renderClaimedRows, type SharedRender } from "./cpu-rows.js";
 
@@ -20,8 +20,11 @@ parentPort?.on("message", (message: Message) => {
     return;
   }
   if ("kind" in message) {
-    if (message.kind === "write") parentPort?.postMessage(writeFileNow(message));
-    else process.exit(0);
+    if (message.kind === "done") process.exit(0);
+    const answer = writeFileNow(message);
+    Atomics.store(message.status, 0, answer.error ? FAILED : WRITTEN);
+    Atomics.notify(message.status, 0);
+    parentPort?.postMessage(answer);
     return;
   }
   job = { ...message, state: kernelState(message.plan) };

@@ -19,7 +19,12 @@ export interface FileWrite {
   id: number;
   path: string;
   chunks: Uint8Array[];
+  /** Shared cell the thread sets once the file is written (WRITTEN) or has failed (FAILED). */
+  status: Int32Array;
 }
+
+export const WRITTEN = 1;
+export const FAILED = 2;
 
 /** Tells a writer thread that no FileWrite follows: it stops once it has answered the last. */
 export interface WritesDone {
@@ -85,11 +90,16 @@ function movable(chunks: readonly Uint8Array[]): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** How long a wait for the writer thread blocks before this thread looks at its events. */
+const BLOCK_MS = 20;
+
 export class BackgroundWrites {
   private readonly results: Promise<InputError | null>[] = [];
   private readonly lastByPath = new Map<string, Promise<unknown>>();
   private readonly pending = new Map<number, (error: FileWritten["error"]) => void>();
-  private written = 0;
+  /** The status cells of the writer thread's files, in order. */
+  private readonly statuses: { id: number; status: Int32Array }[] = [];
+  private stopped = false;
   private readonly onMessage = (message: FileWritten | unknown) => {
     const answer = message as FileWritten;
     if (answer?.kind !== "written") return;
@@ -97,6 +107,7 @@ export class BackgroundWrites {
     this.pending.delete(answer.id);
   };
   private readonly onStop = () => {
+    this.stopped = true;
     for (const settle of this.pending.values()) settle({ message: "the writer thread stopped" });
     this.pending.clear();
   };
@@ -115,18 +126,38 @@ export class BackgroundWrites {
     const failure = (error: unknown) => new InputError(`${flag} ${path}: ${describeFsError(error)}`);
     let result: Promise<InputError | null>;
     if (this.thread) {
-      const id = this.written++;
+      const id = this.statuses.length;
+      const status = new Int32Array(new SharedArrayBuffer(4));
       result = new Promise((resolve) => {
         this.pending.set(id, (error) => resolve(error ? failure(error) : null));
       });
-      const request: FileWrite = { kind: "write", id, path, chunks: [...chunks] };
+      const request: FileWrite = { kind: "write", id, path, chunks: [...chunks], status };
       this.thread.postMessage(request, movable(chunks));
+      this.statuses.push({ id, status });
     } else {
       const previous = this.lastByPath.get(path) ?? Promise.resolve();
       result = previous.then(() => writeInBackground(path, chunks)).then(() => null, failure);
       this.lastByPath.set(path, result);
     }
     this.results.push(result);
+  }
+
+  /**
+   * Settle the writer thread's writes as it finishes them, read from their status cells: waking at
+   * once, where its answers wait for this thread's event loop (a millisecond or more). Failures are
+   * settled by their answers, which say why. Blocks BLOCK_MS at most between looks at this thread's
+   * events, so that a thread that stops is noticed.
+   */
+  private async threadWritten(): Promise<void> {
+    for (const { id, status } of this.statuses) {
+      while (Atomics.load(status, 0) === 0 && !this.stopped) {
+        if (Atomics.wait(status, 0, 0, BLOCK_MS) === "timed-out") await new Promise(setImmediate);
+      }
+      if (Atomics.load(status, 0) === WRITTEN) {
+        this.pending.get(id)?.(null);
+        this.pending.delete(id);
+      }
+    }
   }
 
   /**
@@ -137,6 +168,7 @@ export class BackgroundWrites {
     const done: WritesDone = { kind: "done" };
     this.thread?.postMessage(done);
     try {
+      await this.threadWritten();
       for (const failure of await Promise.all(this.results)) if (failure) throw failure;
     } finally {
       this.thread?.off("message", this.onMessage).off("exit", this.onStop).off("error", this.onStop);
