@@ -2,8 +2,9 @@
  * Two sines at once on a 128-bit vector, for the kernel's two-pixel path: the operations of
  * AssemblyScript's Math.sin (musl's algorithm) on both lanes, so that each lane has the bits Math.sin
  * gives it. The vector path covers the usual arguments, 3 pi/4 <= |x| < 2^20 pi/2 reduced in one
- * Cody-Waite step; a pair with a lane outside it (small or huge arguments, or a reduction that cancels
- * and needs more steps) goes to Math.sin lane by lane.
+ * Cody-Waite step, and evaluates only the polynomials the lanes' quadrants need (sine, cosine, or
+ * both); a pair with a lane outside it (small or huge arguments, or a reduction that cancels and
+ * needs more steps) goes to Math.sin lane by lane. tests/sim/sin2.test.ts holds it to Math.sin.
  */
 
 const PIO2_1: f64 = reinterpret<f64>(0x3ff921fb54400000);
