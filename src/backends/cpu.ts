@@ -17,6 +17,7 @@ import {
   type SharedRender,
   setPass,
 } from "./cpu-rows.js";
+import type { SmvCountsJob } from "./cpu-worker.js";
 
 export interface RenderResult {
   image: Float32Array;
@@ -38,6 +39,8 @@ const MIN_PATHS_PER_THREAD = 150_000;
 export class CpuBackend {
   private readonly workers: Worker[] = [];
   private failure: Error | null = null;
+  /** Pixels of the last render's image. */
+  private pixels = 0;
 
   /**
    * `threads` counts the main thread. Workers start when a render needs them: when `exact` is false,
@@ -63,6 +66,7 @@ export class CpuBackend {
     rowReady?: (image: Float32Array, row: number) => void,
   ): Promise<RenderResult> {
     const shared = allocateShared(plan);
+    this.pixels = shared.image.length;
     const rows: number[] = [];
     for (let r = Math.max(0, plan.roiYmin); r <= Math.min(plan.spixels - 1, plan.roiYmax); r++) rows.push(r);
     const active = this.startWorkers(this.workersFor(plan));
@@ -128,6 +132,20 @@ export class CpuBackend {
    */
   fileWriter(): Worker | null {
     return this.workers[0] ?? null;
+  }
+
+  /**
+   * The SMV counts of the last render (intImage), made by the file-writing worker while this thread
+   * goes on, or null without one. The worker has made them before it handles its next message: they
+   * may go into a write on that worker (fileWriter), and are read nowhere else.
+   */
+  smvCounts(scale: number, adc: number, maskedGetAdc: boolean): Uint16Array | null {
+    const worker = this.fileWriter();
+    if (worker === null || this.pixels === 0) return null;
+    const out = new Uint16Array(new SharedArrayBuffer(2 * this.pixels));
+    const job: SmvCountsJob = { kind: "smv counts", scale, adc, maskedGetAdc, out };
+    worker.postMessage(job);
+    return out;
   }
 
   /** Stop the workers; the process waits for them at exit, so that nothing else waits here. */

@@ -120,6 +120,11 @@ export class GpuBackend {
     return null;
   }
 
+  /** No thread to make the SMV counts on: the outputs make them. */
+  smvCounts(): null {
+    return null;
+  }
+
   /** Nothing to start ahead of a render: the context is open. */
   prepare(_plan: KernelPlan): void {}
 

@@ -121,7 +121,7 @@ async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Pr
   }
   if (config.printout) print(printoutLines(sim, plan, render));
   if (config.tracePixel) print(traceLines(sim, plan, render, config.tracePixel.slow, config.tracePixel.fast));
-  const written = await writeOutputs(sim, plan, render, noise, backend.fileWriter());
+  const written = await writeOutputs(sim, plan, render, noise, backend);
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
 }

@@ -8,7 +8,7 @@ import type { RenderResult } from "../backends/cpu.js";
 import { BackgroundWrites } from "../io/background-writes.js";
 import { pgmChunks } from "../io/pgm.js";
 import { encodeRawFloat } from "../io/raw-float.js";
-import { type NanoBraggHeader, smvChunks } from "../io/smv.js";
+import { countsWrittenInPlace, type NanoBraggHeader, smvChunks } from "../io/smv.js";
 import { intfileScale, intImage, NoiseImage, pgmImage, pgmScale } from "../sim/integer-images.js";
 import type { KernelPlan } from "../sim/kernel.js";
 import { PhotonNoise } from "../sim/noise.js";
@@ -68,24 +68,30 @@ export function noiseImageFor(sim: Simulation, plan: KernelPlan): NoiseImage | n
   return new NoiseImage(plan, noise, c.adcOffset, c.profile.maskedPixelsGetAdcOffset);
 }
 
+/** What a render backend lends the outputs: a thread that writes files, and makes the SMV counts there. */
+export interface OutputThread {
+  fileWriter(): Worker | null;
+  smvCounts(scale: number, adc: number, maskedGetAdc: boolean): Uint16Array | null;
+}
+
 /**
  * Write the output files in the C's order and make the C's lines about them. Each file goes to disk
- * in the background (on `writer` when given, see BackgroundWrites) while the next image is made; the
- * promise settles when all are written.
+ * in the background (on the backend's writer thread when it has one, see BackgroundWrites) while the
+ * next image is made; the promise settles when all are written.
  */
 export async function writeOutputs(
   sim: Simulation,
   plan: KernelPlan,
   render: RenderResult,
   noise: NoiseImage | null,
-  writer: Worker | null,
+  backend: OutputThread,
 ): Promise<Written> {
   const c = sim.config;
   const d = sim.detector;
   const stats = render.stats;
   const lines: string[] = [];
   const notes: string[] = [];
-  const files = new BackgroundWrites(writer);
+  const files = new BackgroundWrites(backend.fileWriter());
   const solid = render.omegaSum / sim.steps;
   lines.push(
     "",
@@ -109,7 +115,11 @@ export async function writeOutputs(
       cprintf("intfile_scale = %g", intScale),
       cprintf("writing %s as %lu-byte integers", c.intFile, 2),
     );
-    const smv = smvChunks(header, intImage(render.image, plan, intScale, c.adcOffset, maskedGetAdc));
+    // made by the writer thread (before it writes them) where there is one, while this thread goes on
+    const counts =
+      (countsWrittenInPlace ? backend.smvCounts(intScale, c.adcOffset, maskedGetAdc) : null) ??
+      intImage(render.image, plan, intScale, c.adcOffset, maskedGetAdc);
+    const smv = smvChunks(header, counts);
     files.write(c.intFile, "-intfile", smv.chunks);
     smvNote(c.intFile, smv.enlarged, notes);
   }

@@ -39,6 +39,12 @@ const BLOCK = 512;
 
 const littleEndianHost = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
+/**
+ * Whether an SMV file's pixels are written from the counts' own memory (little-endian hosts), so that
+ * counts another thread is still making can be handed to a write that thread does after.
+ */
+export const countsWrittenInPlace = littleEndianHost;
+
 function littleEndianBytes(data: Uint16Array): Buffer {
   if (littleEndianHost) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const bytes = Buffer.alloc(2 * data.length);

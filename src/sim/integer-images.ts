@@ -52,7 +52,7 @@ function conversionsFor(length: number): { module: Conversions; buffers: RowBuff
 
 /**
  * The SMV image: each ROI pixel scaled, offset by `adc`, clipped to 0..65535 and rounded as the C
- * does; masked pixels stay 0 unless `maskedGetAdc`.
+ * does; masked pixels stay 0 unless `maskedGetAdc`. Into `out` when given (zeros outside the ROI).
  */
 export function intImage(
   image: Float32Array,
@@ -60,8 +60,8 @@ export function intImage(
   scale: number,
   adc: number,
   maskedGetAdc: boolean,
+  out: Uint16Array = new Uint16Array(image.length),
 ): Uint16Array {
-  const out = new Uint16Array(image.length);
   const [x0, x1, y0, y1] = roiBounds(p);
   if (x1 < x0) return out;
   const count = x1 - x0 + 1;

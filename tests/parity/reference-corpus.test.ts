@@ -56,7 +56,11 @@ function runCase(c: ReferenceCase): CaseRun {
   const [slow, fast] = c.trace.pixel_s_f;
   const variants: Record<string, string[]> = {
     "1 thread": [...c.argv_output_flags, "-workers", "1"],
-    "2 threads": ["-workers", "2"],
+    // the C's outputs under other names: files written by a worker, its SMV counts made there
+    "2 threads": [
+      ...c.argv_output_flags.map((a, i, all) => (i > 0 && all[i - 1].endsWith("file") ? `2t-${a}` : a)),
+      ...["-workers", "2"],
+    ],
     "3 threads": ["-workers", "3"],
     traced: ["-trace_pixel", String(slow), String(fast)],
   };
@@ -173,6 +177,17 @@ describe.skipIf(!HAVE_REFERENCE)(
         it("prints the C's console summary", () => {
           const { stdout } = runs.get(c.id) as CaseRun;
           expect(summaryLines(stdout)).toEqual(summaryLines(referenceText(c, "stdout.log")));
+        });
+
+        it("writes the same files with 2 threads (written by a worker)", () => {
+          const { dir } = runs.get(c.id) as CaseRun;
+          const names = c.argv_output_flags.filter((_, i, all) => i > 0 && all[i - 1].endsWith("file"));
+          expect(names.length).toBeGreaterThan(1);
+          for (const name of names) {
+            expect(readFileSync(join(dir, `2t-${name}`)).equals(readFileSync(join(dir, name))), name).toBe(
+              true,
+            );
+          }
         });
 
         it("gives the same bits with 1, 2 or 3 threads and with tracing", () => {
