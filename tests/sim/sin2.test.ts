@@ -4,34 +4,11 @@
  * kernel.
  */
 
-import asc from "assemblyscript/asc";
 import { describe, expect, it } from "vitest";
+import { compileAssemblyScript } from "../../scripts/compile-as.mjs";
 
 async function compileCheck(): Promise<{ mismatches(pairs: number): number }> {
-  let binary: Uint8Array | null = null;
-  const { error, stderr } = await asc.main(
-    [
-      "tests/support/sin2-check.as.ts",
-      ...[
-        "-O3",
-        "--runtime",
-        "stub",
-        "--noAssert",
-        "--enable",
-        "simd",
-        "--use",
-        "abort=",
-        "-o",
-        "check.wasm",
-      ],
-    ],
-    {
-      writeFile(file: string, contents: string | Uint8Array) {
-        if (file.endsWith(".wasm") && typeof contents !== "string") binary = contents;
-      },
-    },
-  );
-  if (error || !binary) throw new Error(`${error ?? "no WebAssembly output"}\n${stderr.toString()}`);
+  const binary = await compileAssemblyScript("tests/support/sin2-check.as.ts");
   const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), {});
   return instance.exports as unknown as { mismatches(pairs: number): number };
 }
