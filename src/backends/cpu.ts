@@ -5,7 +5,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import { type KernelPlan, kernelState } from "../sim/kernel.js";
+import { compileKernel, type KernelPlan, kernelState } from "../sim/kernel.js";
 import { combineRowStats, type ImageStats } from "../sim/stats.js";
 import {
   allocateShared,
@@ -65,6 +65,7 @@ export class CpuBackend {
     plan: KernelPlan,
     rowReady?: (image: Float32Array, row: number) => void,
   ): Promise<RenderResult> {
+    await compileKernel();
     const shared = allocateShared(plan);
     this.pixels = shared.image.length;
     const rows: number[] = [];

@@ -12,7 +12,7 @@ import { GpuBackend } from "../backends/gpu.js";
 import type { SimConfig } from "../sim/config.js";
 import { detectorTraceLines } from "../sim/detector-trace.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
-import type { KernelPlan } from "../sim/kernel.js";
+import { compileKernel, type KernelPlan } from "../sim/kernel.js";
 import { buildPlan } from "../sim/plan.js";
 import { PrintoutRecorder } from "../sim/printout.js";
 import { MissingInputsError, type Simulation, setupSimulation } from "../sim/setup.js";
@@ -79,6 +79,8 @@ async function openBackend(choice: BackendChoice, workers: number | null): Promi
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // on a background thread while the arguments are read and the simulation set up
+  void compileKernel();
   const parsed = parseArgs(argv);
   if (parsed.help) {
     process.stdout.write(USAGE);

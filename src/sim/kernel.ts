@@ -372,6 +372,18 @@ type PlanArray =
   | "scratch";
 
 let compiled: WebAssembly.Module | null = null;
+let compiling: Promise<void> | null = null;
+
+/**
+ * Compile the kernel on a background thread (WebAssembly.compile), for a render to come: compiled on
+ * the main thread when the render starts, while a worker starts beside it, it took up to 8 ms there.
+ */
+export function compileKernel(): Promise<void> {
+  compiling ??= WebAssembly.compile(KERNEL_WASM).then((module) => {
+    compiled ??= module;
+  });
+  return compiling;
+}
 const plans = new WeakMap<KernelPlan, LoadedPlan>();
 /** The pixel being inspected, for the trace hooks. */
 let active: { plan: KernelPlan; tracer: PixelTracer } | null = null;

@@ -16,6 +16,8 @@ declare namespace WebAssembly {
     readonly exports: Record<string, unknown>;
   }
 
+  function compile(bytes: Uint8Array): Promise<Module>;
+
   class Memory {
     constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
     readonly buffer: ArrayBuffer;
