@@ -39,7 +39,8 @@ parentPort?.on("message", (message: Message) => {
     const answer = writeFileNow(message);
     Atomics.store(message.status, 0, answer.error ? FAILED : WRITTEN);
     Atomics.notify(message.status, 0);
-    parentPort?.postMessage(answer);
+    // a written file needs no answer: its status says it all
+    if (answer.error) parentPort?.postMessage(answer);
     return;
   }
   job = { ...message, state: kernelState(message.plan) };

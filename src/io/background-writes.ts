@@ -31,7 +31,7 @@ export interface WritesDone {
   kind: "done";
 }
 
-/** A writer thread's answer to a FileWrite. */
+/** A writer thread's outcome of a FileWrite; it answers with it where the write failed. */
 export interface FileWritten {
   kind: "written";
   id: number;
@@ -112,7 +112,10 @@ export class BackgroundWrites {
     this.pending.clear();
   };
 
-  /** `thread`, when given, runs writeFileNow for every FileWrite message and answers each. */
+  /**
+   * `thread`, when given, runs writeFileNow for every FileWrite message, sets its status cell and
+   * answers each failure.
+   */
   constructor(private readonly thread: Worker | null = null) {
     thread?.on("message", this.onMessage).on("exit", this.onStop).on("error", this.onStop);
   }
@@ -144,8 +147,8 @@ export class BackgroundWrites {
 
   /**
    * Settle the writer thread's writes as it finishes them, read from their status cells: waking at
-   * once, where its answers wait for this thread's event loop (a millisecond or more). Failures are
-   * settled by their answers, which say why. Blocks BLOCK_MS at most between looks at this thread's
+   * once, where a message waits for this thread's event loop (a millisecond or more). Failures are
+   * settled by the thread's answers, which say why. Blocks BLOCK_MS at most between looks at this thread's
    * events, so that a thread that stops is noticed.
    */
   private async threadWritten(): Promise<void> {
