@@ -30,7 +30,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: ["src/cli/nbloop.ts", "bench/run.ts"],
+    entryPoints: ["src/cli/nbloop.ts", "src/runner/execute/zx-script.ts", "bench/run.ts"],
     format: "esm",
     banner: {
       js: 'import { createRequire as __nbCreateRequire } from "node:module"; const require = __nbCreateRequire(import.meta.url);',

@@ -22,7 +22,7 @@ import { imageStats } from "../audit/image-stats.js";
 import { checkScaling, scalingSummary } from "../audit/scaling-check.js";
 import { diffTraces, traceDiffMetrics, traceDiffSummary } from "../audit/trace-diff.js";
 import { writePng } from "../io/png.js";
-import { ownProgram } from "../runner/steps.js";
+import { ownProgram } from "../runner/plan/steps.js";
 import { InputError } from "../util/input-error.js";
 import {
   numberOption,

@@ -6,14 +6,14 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { readResult } from "../runner/bundle.js";
-import { envSnapshot } from "../runner/env-snapshot.js";
-import { loadLoop, phaseOf } from "../runner/load-loop.js";
-import { renderBrief } from "../runner/memo-brief.js";
-import { importMemo } from "../runner/memo-import.js";
+import { readResult } from "../runner/collect/bundle.js";
+import { envSnapshot } from "../runner/collect/env-snapshot.js";
+import type { StepProgress } from "../runner/execute/run-step.js";
+import { loadLoop, phaseOf } from "../runner/load/load-loop.js";
+import { renderBrief } from "../runner/memo/brief.js";
+import { importMemo } from "../runner/memo/import.js";
 import { runPhase } from "../runner/run-phase.js";
 import { statusLines, workspaceStatus } from "../runner/status.js";
-import type { StepProgress } from "../runner/steps.js";
 import { InputError } from "../util/input-error.js";
 import { type ParsedOptions, parseLongOptions } from "./long-options.js";
 import { AUDIT_USAGE, auditCommand, pictureCommand } from "./nbloop-audit.js";
@@ -30,7 +30,7 @@ const USAGE = `usage: nbloop <command> ...
                        the environment snapshot bundles record (schemas/env.schema.json)
   brief <loop.yaml> <phase>
                        the phase as a hand-written-style memo
-  import-memo <memo.md> [--out loop.yaml]
+  import-memo <memo.md> [-o|--out loop.yaml]
                        a loop file drafted from such a memo (what could not be mapped is listed)
 ${AUDIT_USAGE}
 exit status: 0 success, 1 mapped tests failed (audits: disagreement), 2 bad input, 3 blocked`;
@@ -115,7 +115,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "import-memo": {
-      const p = parseLongOptions(rest, { out: 1 });
+      const p = parseLongOptions(
+        rest.map((a) => (a === "-o" ? "--out" : a)),
+        { out: 1 },
+      );
       expectPositional(p, 1, "a memo file");
       let text: string;
       try {

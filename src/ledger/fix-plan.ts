@@ -14,8 +14,12 @@ export interface AttemptEntry {
   result: AttemptResult;
   summary: string;
   metrics?: string;
+  /** The mapped tests' counts. */
+  tests?: string;
   artifacts?: string[];
   firstDivergence?: string;
+  /** Who to tell about a blocked run, and how (a memo's If Blocked "notify ..."). */
+  notify?: string;
 }
 
 export interface LedgerAttempt {
@@ -114,8 +118,10 @@ export function formatAttempt(number: number, entry: AttemptEntry): string[] {
     `  * [${entry.date}] Attempt #${number} — Result: ${entry.result}${summary ? ` — ${summary}` : ""}`,
   ];
   if (entry.metrics?.trim()) lines.push(`    Metrics: ${oneLine(entry.metrics)}`);
+  if (entry.tests?.trim()) lines.push(`    Tests: ${oneLine(entry.tests)}`);
   if (entry.artifacts?.length) lines.push(`    Artifacts: ${entry.artifacts.map(oneLine).join(", ")}`);
   if (entry.firstDivergence?.trim()) lines.push(`    First Divergence: ${oneLine(entry.firstDivergence)}`);
+  if (entry.notify?.trim()) lines.push(`    Notify: ${oneLine(entry.notify)}`);
   return lines;
 }
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseLedger } from "../ledger/fix-plan.js";
 import { InputError } from "../util/input-error.js";
-import type { RunResult } from "./bundle.js";
+import type { RunResult } from "./collect/bundle.js";
 
 export interface ItemStatus {
   id: string;

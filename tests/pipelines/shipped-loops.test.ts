@@ -17,8 +17,8 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
-import { readResult, verifyManifest } from "../../src/runner/bundle.js";
-import { loadLoop } from "../../src/runner/load-loop.js";
+import { readResult, verifyManifest } from "../../src/runner/collect/bundle.js";
+import { loadLoop } from "../../src/runner/load/load-loop.js";
 import { HAVE_REFERENCE, NO_REFERENCE, REFERENCE_DIR, REPO_ROOT } from "../support/paths.js";
 
 const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");

@@ -1,8 +1,8 @@
 /** Loop files: every problem named with file:line:column, the JSON pointer and what was expected. */
 
 import { describe, expect, it } from "vitest";
-import { parseLoop } from "../../src/runner/load-loop.js";
-import { insideWorkspace } from "../../src/runner/workspace.js";
+import { parseLoop } from "../../src/runner/load/load-loop.js";
+import { insideWorkspace } from "../../src/runner/load/workspace.js";
 
 const GOOD = `item: DEMO-001
 title: A demo

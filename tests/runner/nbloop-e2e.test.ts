@@ -20,7 +20,7 @@ import addFormats from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
-import { verifyManifest } from "../../src/runner/bundle.js";
+import { verifyManifest } from "../../src/runner/collect/bundle.js";
 import { FIXTURES_DIR, REPO_ROOT } from "../support/paths.js";
 
 const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");
@@ -69,9 +69,9 @@ phases:
       - id: json
         run: ${JSON.stringify(node("require('fs').writeFileSync(process.env.NBLOOP_BUNDLE + '/out.json', JSON.stringify({ ok: true }))"))}
     artifacts:
-      - { path: trace.log, contains: "TRACE_TS: steps" }
-      - { path: out.json, schema: schemas/out.schema.json }
-    metrics: { from: trace.log, keys: [steps, polar] }
+      - { path: "{bundle}/trace.log", contains: "TRACE_TS: steps" }
+      - { path: "{bundle}/out.json", schema: schemas/out.schema.json }
+    metrics: { from: "{bundle}/trace.log", keys: [steps, polar] }
     guards: [no_stray_files, protected_assets]
     next_up: [fail]
   fail:
@@ -341,18 +341,29 @@ describe("mapped tests", () => {
     const r = nbloop("run", "loops/demo.yaml", "tested");
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const [bundle] = bundles("tested");
-    expect(readFileSync(join(bundle, "tests.stdout"), "utf8")).toContain("2 passed");
-    expect(JSON.parse(readFileSync(join(bundle, "result.json"), "utf8")).tests).toEqual({
-      files: ["tests/demo.test.mjs"],
-      exitCode: 0,
+    expect(readFileSync(join(bundle, "tests/vitest-1.log"), "utf8")).toContain("2 passed");
+    const result = JSON.parse(readFileSync(join(bundle, "result.json"), "utf8"));
+    expect(result.tests.counts).toEqual({ passed: 2, failed: 0, skipped: 0, errors: 0 });
+    expect(result.tests.runs).toMatchObject([{ runner: "vitest", selectors: ["tests/demo.test.mjs"], exitCode: 0 }]);
+    expect(readFileSync(join(bundle, "summary.md"), "utf8")).toContain(
+      "| vitest | `tests/demo.test.mjs` | 2 | 0 | 0 | 0 | 0 | tests/vitest-1.log | tests/vitest-1-report.json |",
+    );
+    expect(JSON.parse(readFileSync(join(bundle, "metrics.json"), "utf8")).values).toEqual({
+      tests_passed: 2,
+      tests_failed: 0,
+      tests_skipped: 0,
+      tests_errors: 0,
     });
+    expect(readFileSync(join(ws, "docs/fix_plan.md"), "utf8")).toContain(
+      "    Tests: 2 passed, 0 failed, 0 skipped, 0 errors (vitest)",
+    );
   });
 
   it("a failing mapped test fails the phase", () => {
     const r = nbloop("run", "loops/demo.yaml", "untested");
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      "nbloop: DEMO-001 phase untested: failed — mapped tests failed (exit 1, see tests.stdout)",
+      "nbloop: DEMO-001 phase untested: failed — mapped tests failed: vitest: 0 passed, 1 failed, 0 skipped, 0 errors",
     );
     expect(attempts().at(-1)).toEqual({ number: 2, result: "failed" });
   });
@@ -361,7 +372,7 @@ describe("mapped tests", () => {
     const r = nbloop("run", "loops/demo.yaml", "missing");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "nbloop: error: mapped tests not found: tests/nothing.test.mjs (no such file)",
+      "nbloop: error: mapped tests cannot run:\n  tests/nothing.test.mjs: vitest lists no such test file (vitest list --filesOnly, exit 0: it lists 0 file(s))",
     );
     expect(bundles("missing")).toEqual([]);
   });
@@ -376,8 +387,8 @@ describe("nbloop run --dry-run, status, env", () => {
       /bundle: reports\/demo\/ok\/\d{8}T\d{6}Z\/ \(from reports\/demo\/\{phase\}\/\{stamp\}\/\)/,
     );
     expect(r.stdout).toContain("  trace: DEMO_LEVEL=3 node -e ");
-    expect(r.stdout).toContain('  trace.log: not empty, contains "TRACE_TS: steps"');
-    expect(r.stdout).toContain("  out.json: not empty, valid against schemas/out.schema.json");
+    expect(r.stdout).toContain('  {bundle}/trace.log: not empty, contains "TRACE_TS: steps"');
+    expect(r.stdout).toContain("  {bundle}/out.json: not empty, valid against schemas/out.schema.json");
     expect(bundles("ok")).toEqual([]);
     expect(readFileSync(join(ws, "docs/fix_plan.md"), "utf8")).toBe(LEDGER);
   });

@@ -8,9 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { commandsText, latestBundle, type RunResult, writeResult } from "../../src/runner/bundle.js";
-import { skippedRecord, skipReason, stepFailed } from "../../src/runner/steps.js";
-import { fillTemplate } from "../../src/runner/workspace.js";
+import { commandsText, latestBundle, type RunResult, writeResult } from "../../src/runner/collect/bundle.js";
+import { skippedRecord, stepFailed } from "../../src/runner/execute/run-step.js";
+import { fillTemplate } from "../../src/runner/load/workspace.js";
+import { skipReason } from "../../src/runner/plan/steps.js";
 
 describe("fillTemplate", () => {
   const env = { NB_C_BIN: "/opt/c/nanoBragg", EMPTY: "" };
@@ -85,6 +86,7 @@ describe("step conditions", () => {
       stdoutFile: "c_trace.log",
       stderrFile: "c_trace.stderr",
       skip: "NB_C_BIN is not set",
+      script: null,
     });
     expect(record.skipped).toBe("NB_C_BIN is not set");
     expect(stepFailed(record)).toBe(false);

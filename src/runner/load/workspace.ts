@@ -6,7 +6,7 @@
 
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { InputError } from "../util/input-error.js";
+import { InputError } from "../../util/input-error.js";
 
 /** The real path of the longest existing prefix, with the rest appended. */
 function realish(path: string): string {

@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { writeFileAtomic } from "../ledger/safe-file.js";
+import { writeFileAtomic } from "../../ledger/safe-file.js";
+import type { RunnerRun, TestCounts } from "../execute/test-runners/runner.js";
+import type { ArtifactCheck, Baseline } from "./artifacts.js";
 
 export type RunStatus = "running" | "success" | "failed" | "blocked";
 
@@ -45,7 +47,13 @@ export interface RunResult {
   steps: Array<Omit<StepRecord, "env" | "argv" | "cwd" | "shell">>;
   blocked_step: string | null;
   cause: string | null;
-  tests: { files: string[]; exitCode: number | null } | null;
+  /** The mapped tests: counts summed over the runners, and each runner's run. */
+  tests: { counts: TestCounts; runs: RunnerRun[] } | null;
+  artifacts: ArtifactCheck[];
+  /** Workspace files the If Blocked captures wrote. */
+  captures: string[];
+  /** Modification times of the artifacts' files before the steps (a rerun keeps its first run's). */
+  baseline: Baseline;
   next_up: string[];
   rerun_of: string | null;
 }

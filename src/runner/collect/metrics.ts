@@ -4,7 +4,8 @@
  * occurrence wins, as later lines of a trace supersede earlier subpixels).
  */
 
-import { parseTrace } from "../audit/trace-lines.js";
+import { existsSync, readFileSync } from "node:fs";
+import { parseTrace } from "../../audit/trace-lines.js";
 
 export type MetricValue = number | number[] | string | null;
 
@@ -32,7 +33,16 @@ function fromText(text: string, key: string): MetricValue {
   return Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }
 
+/** The keys' values in a file (every value null when the file is missing). */
 export function extractMetrics(
+  file: string,
+  keys: string[],
+): { values: Record<string, MetricValue>; missing: string[] } {
+  if (!existsSync(file)) return { values: Object.fromEntries(keys.map((k) => [k, null])), missing: keys };
+  return metricsOfText(readFileSync(file, "utf8"), keys);
+}
+
+export function metricsOfText(
   text: string,
   keys: string[],
 ): { values: Record<string, MetricValue>; missing: string[] } {

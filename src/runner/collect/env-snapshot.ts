@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, cpus, platform, release } from "node:os";
-import { dirname, join } from "node:path";
-import { schemaPath } from "./load-loop.js";
+import { join } from "node:path";
+import { packageRoot } from "../own-files.js";
 
 const ALLOWED_ENV = /^(NB_[A-Z0-9_]+|OMP_NUM_THREADS|CI|NODE_ENV|TZ|LANG)$/;
 
@@ -44,7 +44,7 @@ function sha256File(path: string): string | null {
 
 /** package.json of this package, and the versions of the packages the runner relies on. */
 function packageInfo(): { name: string; version: string; packages: Record<string, string> } {
-  const root = dirname(dirname(schemaPath("env.schema.json")));
+  const root = packageRoot();
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const packages: Record<string, string> = {};
   for (const name of ["yaml", "ajv", "execa", "vitest"]) {

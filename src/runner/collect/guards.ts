@@ -57,3 +57,26 @@ export function missingProtectedAssets(workspace: string): string[] {
     })
     .map((p) => relative(workspace, resolve(workspace, p)));
 }
+
+/**
+ * What the phase's guards find wrong after its steps: files changed outside the bundle and the files
+ * nbloop itself writes (`own`: workspace-relative, the ledger's lock included), protected assets gone.
+ */
+export function guardProblems(
+  guards: string[],
+  workspace: string,
+  before: Set<string> | null,
+  own: string[],
+): string[] {
+  const problems: string[] = [];
+  if (guards.includes("no_stray_files")) {
+    const allowed = [...own, ...own.filter((p) => p.endsWith(".md")).map((p) => `${p}.lock`)];
+    const stray = strayFiles(before, gitChanges(workspace), allowed);
+    if (stray.length > 0) problems.push(`no_stray_files: ${stray.join(", ")}`);
+  }
+  if (guards.includes("protected_assets")) {
+    const missing = missingProtectedAssets(workspace);
+    if (missing.length > 0) problems.push(`protected_assets: missing ${missing.join(", ")}`);
+  }
+  return problems;
+}

@@ -4,28 +4,12 @@
  */
 
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import { describeFsError } from "../io/text-lines.js";
-import { InputError } from "../util/input-error.js";
+import { describeFsError } from "../../io/text-lines.js";
+import { InputError } from "../../util/input-error.js";
+import { schemaPath } from "../own-files.js";
 import type { LoopFile, Phase } from "./loop.js";
-
-/** The schemas shipped with the package (next to dist/ in a build, at the repository root in development). */
-export function schemaPath(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, "schemas", name);
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  throw new Error(`schema ${name} not found next to the package`);
-}
 
 let validateLoop: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = Object.assign(
   () => true,

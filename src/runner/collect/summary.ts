@@ -1,0 +1,82 @@
+/** summary.md of a bundle: the run at a glance, with each step, the mapped tests, artifacts and metrics. */
+
+import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { countsText } from "../execute/test-runners/runner.js";
+import type { PhasePlan } from "../plan/phase-plan.js";
+import type { RunResult, StepRecord } from "./bundle.js";
+import type { MetricValue } from "./metrics.js";
+
+function stepHow(r: StepRecord): string {
+  if (r.reused) return "reused";
+  if (r.skipped) return `skipped: ${r.skipped}`;
+  if (r.timedOut) return "timed out";
+  return r.signal ? r.signal : `exit ${r.exitCode}`;
+}
+
+function testsSection(result: RunResult): string[] {
+  if (!result.tests) return [];
+  const lines = [
+    "",
+    `## Mapped tests: ${countsText(result.tests.counts)}`,
+    "",
+    "| runner | selectors | passed | failed | skipped | errors | exit | output | report |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of result.tests.runs) {
+    const c = r.counts;
+    const selectors = r.selectors.map((s) => `\`${s}\``).join("<br>");
+    lines.push(
+      `| ${r.runner} | ${selectors} | ${c.passed} | ${c.failed} | ${c.skipped} | ${c.errors} | ${r.exitCode} | ${r.output} | ${r.report ?? r.problem ?? "none"} |`,
+    );
+  }
+  return lines;
+}
+
+function artifactsSection(result: RunResult): string[] {
+  if (result.artifacts.length === 0) return [];
+  const lines = ["", "## Artifacts", "", "| artifact | check | kept in the bundle |", "|---|---|---|"];
+  for (const a of result.artifacts)
+    lines.push(`| ${a.path} | ${a.ok ? "ok" : a.problem} | ${a.kept ?? "—"} |`);
+  return lines;
+}
+
+export function summaryText(
+  plan: PhasePlan,
+  bundle: string,
+  result: RunResult,
+  records: StepRecord[],
+  metrics: Record<string, MetricValue>,
+): string {
+  const lines = [
+    `# ${plan.loop.item} — phase ${plan.phaseName}: ${result.status}`,
+    "",
+    plan.phase.summary,
+    "",
+    `- Loop: ${result.loop}`,
+    `- Started: ${result.started_utc}; finished: ${result.finished_utc}`,
+    `- Attempt: ${result.attempt === null ? "not recorded" : `#${result.attempt} in ${relative(plan.workspace, plan.ledger)}`}`,
+  ];
+  if (result.rerun_of) lines.push(`- Rerun of: ${result.rerun_of}`);
+  if (result.cause) lines.push(`- Cause: ${result.cause}`);
+  if (result.captures.length > 0) lines.push(`- Captured into: ${result.captures.join(", ")}`);
+  lines.push("", "## Steps", "", "| step | result | seconds | stdout | stderr |", "|---|---|---|---|---|");
+  for (const r of records)
+    lines.push(
+      `| ${r.id} | ${stepHow(r)} | ${(r.durationMs / 1000).toFixed(2)} | ${r.stdout} | ${r.stderr} |`,
+    );
+  lines.push(...testsSection(result), ...artifactsSection(result));
+  const keys = Object.keys(metrics);
+  if (keys.length > 0) {
+    lines.push("", "## Metrics", "", "| key | value |", "|---|---|");
+    for (const k of keys) lines.push(`| ${k} | ${JSON.stringify(metrics[k])} |`);
+  }
+  for (const name of [plan.phase.report ?? []].flat()) {
+    const report = plan.path(bundle, name, "report");
+    const title = name.replace(/^\{bundle\}\//, "");
+    if (existsSync(report)) lines.push("", `## Report: ${title}`, "", readFileSync(report, "utf8").trimEnd());
+  }
+  const next = plan.phase.next_up ?? [];
+  if (next.length > 0) lines.push("", "## Next up", "", ...next.map((n) => `- ${n}`));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,155 @@
+/**
+ * A phase planned before anything runs: the loop loaded and checked, every path resolved inside the
+ * workspace (a path is workspace-relative unless it starts with {bundle}/), the steps, artifacts,
+ * metrics source, reports and If Blocked captures for a given bundle, and the mapped tests located
+ * and asked whether their selectors match.
+ */
+
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { InputError } from "../../util/input-error.js";
+import type { PlannedArtifact } from "../collect/artifacts.js";
+import { latestBundle, stampOf } from "../collect/bundle.js";
+import { type LoadedLoop, loadLoop, phaseOf } from "../load/load-loop.js";
+import type { CaptureFile, LoopFile, Phase, Stream } from "../load/loop.js";
+import { fillTemplate, insideWorkspace } from "../load/workspace.js";
+import { ownSchema } from "../own-files.js";
+import { type PlannedTests, planTests } from "./mapped-tests.js";
+import { type PreparedStep, prepareStep } from "./steps.js";
+
+export interface PlannedCapture {
+  file: string;
+  shown: string;
+  streams: Stream[];
+  step: string | null;
+}
+
+export interface PhasePlan {
+  loaded: LoadedLoop;
+  loop: LoopFile;
+  phase: Phase;
+  phaseName: string;
+  workspace: string;
+  ledger: string;
+  plan: string | null;
+  bundleTemplate: string;
+  /** The loop's variables, filled: what steps and test runners run with. */
+  env: Record<string, string>;
+  tests: PlannedTests;
+  steps(bundle: string): PreparedStep[];
+  artifacts(bundle: string): PlannedArtifact[];
+  /** A file the loop names (metrics source, report): workspace-relative, or {bundle}/... */
+  path(bundle: string, declared: string, what: string): string;
+  captures(bundle: string): PlannedCapture[];
+}
+
+export interface PlanOptions {
+  loopPath: string;
+  phase: string;
+  workspace: string;
+}
+
+const IN_BUNDLE = /^\{bundle\}(?:\/|$)/;
+
+/** The filler of placeholders for one bundle: {bundle}, {stamp}, {phase}, {item}, {workspace}, {latest:P}, {env:V}. */
+function filler(loaded: LoadedLoop, phaseName: string, workspace: string, bundle: string) {
+  const loop = loaded.loop;
+  const values = { bundle, phase: phaseName, item: loop.item, stamp: basename(bundle), workspace };
+  const latest = (text: string) =>
+    text.replace(/\{latest:([A-Za-z0-9][A-Za-z0-9._-]*)\}/g, (_whole, name: string) => {
+      phaseOf(loaded, name);
+      const found = latestBundle(workspace, fillTemplate(loop.bundle, { phase: name, item: loop.item }));
+      if (!found)
+        throw new InputError(`{latest:${name}}: no successful bundle of phase ${name} yet; run it first`);
+      return relative(workspace, found);
+    });
+  return (text: string) => fillTemplate(latest(text), values);
+}
+
+function resolvePath(
+  workspace: string,
+  bundle: string,
+  declared: string,
+  filled: string,
+  what: string,
+): string {
+  if (IN_BUNDLE.test(declared))
+    return insideWorkspace(workspace, relative(bundle, resolve(bundle, filled)) || ".", what, bundle);
+  return insideWorkspace(workspace, filled, what);
+}
+
+function checkSteps(loaded: LoadedLoop, phaseName: string, phase: Phase): void {
+  const ids = new Set<string>();
+  for (const step of phase.do_now) {
+    if (ids.has(step.id))
+      throw new InputError(`${loaded.path}: phase ${phaseName} has two steps "${step.id}"`);
+    ids.add(step.id);
+  }
+  for (const c of phase.if_blocked?.capture ?? []) {
+    if (typeof c === "object" && c.step !== undefined && !ids.has(c.step))
+      throw new InputError(`${loaded.path}: phase ${phaseName}: capture ${c.file} names no step "${c.step}"`);
+  }
+}
+
+function schemaFileOf(workspace: string, schema: string | undefined): string | null {
+  if (schema === undefined) return null;
+  return ownSchema(schema) ?? insideWorkspace(workspace, schema, "schema");
+}
+
+export async function planPhase(options: PlanOptions): Promise<PhasePlan> {
+  const workspace = resolve(options.workspace);
+  const loaded = loadLoop(options.loopPath);
+  const phase = phaseOf(loaded, options.phase);
+  const loop = loaded.loop;
+  checkSteps(loaded, options.phase, phase);
+  const bundleTemplate = fillTemplate(loop.bundle, { phase: options.phase, item: loop.item });
+  insideWorkspace(workspace, bundleTemplate, "bundle");
+  const fillFor = (bundle: string) => filler(loaded, options.phase, workspace, bundle);
+  const env = Object.fromEntries(
+    Object.entries(loop.env ?? {}).map(([k, v]) => [k, fillTemplate(String(v), { workspace })]),
+  );
+  const path = (bundle: string, declared: string, what: string) =>
+    resolvePath(workspace, bundle, declared, fillFor(bundle)(declared), what);
+  const artifacts = (bundle: string): PlannedArtifact[] =>
+    (phase.artifacts ?? []).map((a) => ({
+      declared: a,
+      shown: IN_BUNDLE.test(a.path) ? a.path : fillFor(bundle)(a.path),
+      absolute: path(bundle, a.path, "artifact"),
+      inBundle: IN_BUNDLE.test(a.path),
+      schemaFile: schemaFileOf(workspace, a.schema),
+    }));
+  const captures = (bundle: string): PlannedCapture[] =>
+    (phase.if_blocked?.capture ?? [])
+      .filter((c): c is CaptureFile => typeof c === "object")
+      .map((c) => ({
+        file: path(bundle, c.file, "capture"),
+        shown: IN_BUNDLE.test(c.file) ? c.file : fillFor(bundle)(c.file),
+        streams: c.streams ?? ["stdout", "stderr"],
+        step: c.step ?? null,
+      }));
+  // every path is checked once now, against a bundle of the template's shape
+  const probe = join(workspace, fillTemplate(bundleTemplate, { stamp: stampOf(new Date(0)) }));
+  artifacts(probe);
+  captures(probe);
+  if (phase.metrics) path(probe, phase.metrics.from, "metrics source");
+  for (const r of [phase.report ?? []].flat()) path(probe, r, "report");
+  const tests = await planTests(loop, phase, { workspace, bundle: probe, env });
+  return {
+    loaded,
+    loop,
+    phase,
+    phaseName: options.phase,
+    workspace,
+    ledger: insideWorkspace(workspace, loop.ledger ?? "docs/fix_plan.md", "ledger"),
+    plan: loop.plan ? insideWorkspace(workspace, loop.plan, "plan") : null,
+    bundleTemplate,
+    env,
+    tests,
+    steps: (bundle) => phase.do_now.map((s) => prepareStep(s, loop, workspace, bundle, fillFor(bundle))),
+    artifacts,
+    path,
+    captures,
+  };
+}
+
+/** The notes file of a bundle: notes.md in the folder above it, where the phase's bundles are. */
+export const notesFileOf = (bundle: string): string => join(dirname(bundle), "notes.md");
