@@ -11,7 +11,8 @@ if (process.env.NB_C_BIN) {
   const c = await $`${process.env.NB_C_BIN} ${cArgv}`;
   await fs.writeFile(argv.out, c.stdout);
 } else {
-  if (!argv.reference || !argv.case) throw new Error("c-side.mjs: without NB_C_BIN, --reference and --case are required");
+  if (!argv.reference || !argv.case)
+    throw new Error("c-side.mjs: without NB_C_BIN, --reference and --case are required");
   const recorded = path.join(argv.reference, "cases", argv.case, "trace.log");
   echo(`NB_C_BIN is not set: the C's side is the reference corpus's ${recorded}`);
   await fs.copy(recorded, argv.out);

@@ -217,11 +217,17 @@ function writeBookkeeping(run: Run, metrics: Record<string, MetricValue>, finish
 
 async function record(run: Run, metrics: Record<string, MetricValue>, finished: Date): Promise<void> {
   const { plan, bundle, result } = run;
-  result.attempt = await recordAttempt(plan, result, metrics, finished);
+  // the notes file, when the loop lists it as an artifact, is checked once its entry is written
+  const notes = plan.artifacts(bundle).filter((a) => a.absolute === notesFileOf(bundle));
+  result.attempt = await recordAttempt(
+    plan,
+    result,
+    metrics,
+    finished,
+    notes.map((a) => a.shown),
+  );
   await recordNotes(plan, bundle, result, run.records, finished);
   await recordPlanState(plan, result.status);
-  // the notes file, when the loop lists it as an artifact, is checked now that its entry is written
-  const notes = plan.artifacts(bundle).filter((a) => a.absolute === notesFileOf(bundle));
   result.artifacts.push(
     ...notes.map((a): ArtifactCheck => checkArtifact(a, run.baseline, bundle, plan.workspace)),
   );

@@ -4,9 +4,9 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import type { LoopFile } from "../../src/runner/loop.js";
-import { renderBrief } from "../../src/runner/memo-brief.js";
-import { importMemo } from "../../src/runner/memo-import.js";
+import type { LoopFile } from "../../src/runner/load/loop.js";
+import { renderBrief } from "../../src/runner/memo/brief.js";
+import { importMemo } from "../../src/runner/memo/import.js";
 import { FIXTURES_DIR, REPO_ROOT } from "../support/paths.js";
 
 const FIXTURES = FIXTURES_DIR;
@@ -34,6 +34,8 @@ const HEADERS = [
   "Artifacts:",
   "Do Now:",
   "If Blocked:",
+  "Priorities & Rationale:",
+  "How-To Map:",
   "Pitfalls To Avoid:",
   "Pointers:",
   "Next Up:",
@@ -48,7 +50,9 @@ const headerLines = (text: string) => {
 // ------------------------------------------------------------ hand-written memos
 
 const SEED_NODE = "tests/test_trace_pixel.py::TestScalingTrace::test_scaling_trace_matches_physics";
-const SEED_HARNESS = "reports/2025-10-cli-flags/phase_l/scaling_audit/trace_harness.py";
+const SEED_DIR = "reports/2025-10-cli-flags/phase_l/scaling_audit";
+const SEED_HARNESS = `${SEED_DIR}/trace_harness.py`;
+const ENV_SCHEMA = "nbloop:trace-env.schema.json";
 
 describe.skipIf(!HAVE_FIXTURES)(
   `importMemo on the real memos${HAVE_FIXTURES ? "" : ` (skipped: ${NO_FIXTURES})`}`,
@@ -86,19 +90,41 @@ describe.skipIf(!HAVE_FIXTURES)(
       ]);
       expect(loop.bundle).toBe("reports/2025-10-cli-flags/phase_l/scaling_audit/{stamp}/");
       expect(loop.bundle.endsWith("/{stamp}/")).toBe(true);
+      // no placeholder: the artifacts stay where the memo says, the runner's notes.md is the memo's
       expect(l2b.artifacts).toEqual([
-        { path: "trace_py_scaling.log" },
-        { path: "trace_py_env.json" },
-        { path: "notes.md" },
+        { path: `${SEED_DIR}/trace_py_scaling.log` },
+        { path: `${SEED_DIR}/trace_py_env.json`, schema: ENV_SCHEMA },
+        { path: `${SEED_DIR}/notes.md` },
       ]);
       expect(l2b.mapped_tests).toEqual([SEED_NODE]);
-      expect(l2b.if_blocked?.capture).toEqual(["stderr", "stdout"]);
-      expect(l2b.if_blocked?.note).toMatch(/^Capture stdout\/stderr/);
+      const note = fixture("input_seed.md")
+        .split("\n")
+        .find((line) => line.startsWith("If Blocked: "))
+        ?.slice("If Blocked: ".length);
+      expect(l2b.if_blocked).toEqual({
+        note,
+        capture: [
+          "stdout",
+          "stderr",
+          {
+            file: `${SEED_DIR}/trace_py_stdout_cli.txt`,
+            streams: ["stdout", "stderr"],
+            step: "trace_harness",
+          },
+        ],
+        notify: "pause and notify galph in Attempts History",
+      });
+      expect(l2b.priorities).toHaveLength(5);
+      expect(l2b.priorities?.[0]).toBe(
+        "docs/fix_plan.md:448-474 — current CLI-FLAGS-003 next actions demand a live TRACE_PY harness before normalization fixes.",
+      );
+      expect(l2b.how_to).toHaveLength(4);
+      expect(l2b.how_to?.[0]).toMatch(/^Fix harness: modify `trace_harness.py`/);
       expect(l2b.pitfalls).toHaveLength(10);
       expect(l2b.pointers).toHaveLength(5);
       expect(l2b.next_up).toHaveLength(2);
 
-      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(true);
+      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
       expect(unmapped.some((u) => u.includes("--collect-only"))).toBe(true);
       // the How-To Map repeats both Do Now commands: nothing of them is left to review
       expect(unmapped.filter((u) => u.startsWith("How-To Map command"))).toEqual([]);
@@ -119,7 +145,7 @@ describe.skipIf(!HAVE_FIXTURES)(
       expect(loop.bundle).toBe("reports/2026-01-test-suite-refresh/phase_m/{stamp}/");
       const m = loop.phases.M;
       expect(m.mapped_tests).toEqual([]);
-      expect(m.artifacts).toEqual([{ path: "analysis" }, { path: "notes" }]);
+      expect(m.artifacts).toEqual([{ path: "{bundle}/analysis" }, { path: "{bundle}/notes" }]);
       // its Do Now names no command: a failing placeholder, and the text is kept for review
       expect(m.do_now).toEqual([{ id: "todo", run: ["false"] }]);
       expect(unmapped.some((u) => u.startsWith("Do Now: no command") && u.includes("Execute Phase M"))).toBe(
@@ -128,14 +154,21 @@ describe.skipIf(!HAVE_FIXTURES)(
       expect(m.next_up).toEqual([
         "Parse tricubic + gradient remediation options for Phase N sequencing if time allows.",
       ]);
-      expect(m.if_blocked?.capture).toEqual(["stderr"]);
+      expect(m.if_blocked?.capture).toEqual(["stderr", { file: "{bundle}/analysis/blockers.md" }]);
+      expect(m.if_blocked?.notify).toBe("notify galph via fix_plan Attempts History");
+      expect(m.if_blocked?.note).toMatch(/^Document the blocker .* Attempts History\.$/);
+      expect(m.priorities).toHaveLength(5);
+      // the heredoc bullet is kept verbatim, line breaks and indentation included
+      expect(m.how_to).toHaveLength(9);
+      expect(m.how_to?.[4]).toMatch(/^Parse failures: `python - <<'PY2'\nimport json, sys\n/);
+      expect(m.how_to?.[4]).toContain("\n    if line.startswith('FAILED '):\n");
 
       const howTo = unmapped.filter((u) => u.startsWith("How-To Map command not mapped"));
       expect(howTo).toHaveLength(5);
       expect(howTo.every((u) => u.includes("needs a shell"))).toBe(true);
       expect(howTo.some((u) => u.includes("a heredoc") && u.includes("PY2"))).toBe(true);
       expect(howTo.some((u) => u.includes("command substitution") && u.includes("STAMP=$(date"))).toBe(true);
-      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(true);
+      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
       expect(parse(yaml)).toEqual(loop);
     });
 
@@ -149,6 +182,10 @@ describe.skipIf(!HAVE_FIXTURES)(
         `\`env PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python ${SEED_HARNESS} --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32\``,
       );
       expect(brief).toContain(`\`env KMP_DUPLICATE_LIB_OK=TRUE pytest ${SEED_NODE} -v\``);
+      expect(brief).toContain(`Artifacts: ${SEED_DIR}/{trace_py_scaling.log,trace_py_env.json,notes.md}\n`);
+      expect(brief).toContain(
+        `(captures: stdout, stderr, stdout+stderr of trace_harness into ${SEED_DIR}/trace_py_stdout_cli.txt; notify: pause and notify galph in Attempts History)\n`,
+      );
 
       const again = importMemo(brief, "brief");
       expectValid(again.loop);
@@ -160,6 +197,8 @@ describe.skipIf(!HAVE_FIXTURES)(
       expect(after.artifacts).toEqual(before.artifacts);
       expect(after.mapped_tests).toEqual(before.mapped_tests);
       expect(after.if_blocked).toEqual(before.if_blocked);
+      expect(after.priorities).toEqual(before.priorities);
+      expect(after.how_to).toEqual(before.how_to);
       expect(after.pitfalls).toEqual(before.pitfalls);
       expect(after.next_up).toEqual(before.next_up);
       expect(again.unmapped.some((u) => u.startsWith("Do Now"))).toBe(false);
@@ -191,8 +230,10 @@ const DEMO: LoopFile = {
         { id: "note", run: ["echo", "it's done"], env: { LANG: "C" } },
         { id: "count", run: "grep -c TRACE_TS trace.log | tee count.txt", shell: true, timeout: 30 },
       ],
-      artifacts: [{ path: "trace.log", contains: "TRACE_TS:" }, { path: "float.bin" }],
+      artifacts: [{ path: "{bundle}/trace.log", contains: "TRACE_TS:" }, { path: "{bundle}/float.bin" }],
       if_blocked: { capture: ["stdout", "stderr"], note: "keep the trace and stop" },
+      priorities: ["the trace first"],
+      how_to: ["Read it: `less trace.log`"],
       pointers: ["docs/profiles.md — the profile table"],
     },
   },
@@ -204,15 +245,19 @@ describe("renderBrief", () => {
       [
         "Summary: Trace one pixel of a small cubic crystal",
         "Mode: Parity",
-        "Focus: DEMO-TRACE-001 / plans/active/demo.md › Phase T1",
+        "Focus: DEMO-TRACE-001 — Trace the central pixel / plans/active/demo.md › Phase T1",
         "Branch: feature/demo",
         "Mapped tests: tests/sim/physics.test.ts, tests/cli/printout.test.ts",
         "Artifacts: reports/DEMO-TRACE-001/T1/<stamp>/{trace.log,float.bin}",
         "Do Now: DEMO-TRACE-001 Phase T1 — " +
-          "`env NB_TRACE_DTYPE=float64 nanoBragg -cell 100 100 100 90 90 90 -N 5 -trace_pixel 32 32 -floatfile '{bundle}/float.bin'` (stdout: trace.log)" +
-          " then `env NB_TRACE_DTYPE=float64 LANG=C echo 'it'\\''s done'`" +
-          " then `env NB_TRACE_DTYPE=float64 sh -c 'grep -c TRACE_TS trace.log | tee count.txt'` (timeout: 30 s)",
+          "`env NB_TRACE_DTYPE=float64 nanoBragg -cell 100 100 100 90 90 90 -N 5 -trace_pixel 32 32 -floatfile '{bundle}/float.bin'` (id: trace, stdout: trace.log)" +
+          " then `env NB_TRACE_DTYPE=float64 LANG=C echo 'it'\\''s done'` (id: note)" +
+          " then `env NB_TRACE_DTYPE=float64 sh -c 'grep -c TRACE_TS trace.log | tee count.txt'` (id: count, timeout: 30 s)",
         "If Blocked: keep the trace and stop (captures: stdout, stderr)",
+        "Priorities & Rationale:",
+        "- the trace first",
+        "How-To Map:",
+        "- Read it: `less trace.log`",
         "Pointers:",
         "- docs/profiles.md — the profile table",
         "Next Up:",
@@ -268,7 +313,7 @@ describe("renderBrief", () => {
     expect(loop.bundle).toBe("reports/DEMO-TRACE-001/T1/{stamp}/");
     expect(loop.phases.T1.do_now).toEqual([
       {
-        id: "nanoBragg",
+        id: "trace",
         run: [
           "nanoBragg",
           "-cell",
@@ -287,21 +332,26 @@ describe("renderBrief", () => {
         stdout: "trace.log",
         env: { NB_TRACE_DTYPE: "float64" },
       },
-      { id: "echo", run: ["echo", "it's done"], env: { NB_TRACE_DTYPE: "float64", LANG: "C" } },
+      { id: "note", run: ["echo", "it's done"], env: { NB_TRACE_DTYPE: "float64", LANG: "C" } },
       {
-        id: "sh",
+        id: "count",
         run: ["sh", "-c", "grep -c TRACE_TS trace.log | tee count.txt"],
         timeout: 30,
         env: { NB_TRACE_DTYPE: "float64" },
       },
     ]);
-    expect(loop.phases.T1.artifacts).toEqual([{ path: "trace.log" }, { path: "float.bin" }]);
+    // the brief does not carry an artifact's checks
+    expect(loop.phases.T1.artifacts).toEqual([
+      { path: "{bundle}/trace.log" },
+      { path: "{bundle}/float.bin" },
+    ]);
     expect(loop.phases.T1.if_blocked).toEqual(DEMO.phases.T1.if_blocked);
     expect(loop.phases.T1.mapped_tests).toEqual(DEMO.phases.T1.mapped_tests);
+    expect(loop.phases.T1.priorities).toEqual(DEMO.phases.T1.priorities);
+    expect(loop.phases.T1.how_to).toEqual(DEMO.phases.T1.how_to);
     expect(loop.phases.T1.next_up).toBeUndefined();
-    // the brief does not carry the title
-    expect(loop.title).toBe("DEMO-TRACE-001");
-    expect(unmapped).toContain("Focus: no title beside the item; title set to DEMO-TRACE-001");
+    expect(loop.title).toBe(DEMO.title);
+    expect(unmapped.some((u) => u.startsWith("Focus"))).toBe(false);
   });
 });
 
@@ -366,18 +416,22 @@ describe("importMemo", () => {
     }
   });
 
-  test("takes no step from the How-To Map: repeats are dropped, other commands listed", () => {
+  test("keeps the How-To Map as written but takes no step from it: other commands are listed", () => {
+    const bullets = [
+      "Check: `widget --check` (same as Do Now)",
+      "Then `widget --report out.log`",
+      "Read `notes.md` first",
+    ];
     const { loop, unmapped } = importMemo(
-      `${memo({})}How-To Map:\n- Check: \`widget --check\` (same as Do Now)\n- Then \`widget --report out.log\`\n- Read \`notes.md\` first\n`,
+      `${memo({})}How-To Map:\n${bullets.map((b) => `- ${b}\n`).join("")}Priorities & Rationale:\n- speed\n`,
       "m",
     );
     expect(loop.phases.B3.do_now).toEqual([{ id: "widget", run: ["widget", "--check"] }]);
-    expect(unmapped).toContain(
+    expect(loop.phases.B3.how_to).toEqual(bullets);
+    expect(loop.phases.B3.priorities).toEqual(["speed"]);
+    expect(unmapped).toEqual([
       "How-To Map command not mapped, not a Do Now command: widget --report out.log",
-    );
-    expect(
-      unmapped.some((u) => u.startsWith("How-To Map (line 8): guidance bullets not mapped: Read `notes.md`")),
-    ).toBe(true);
+    ]);
   });
 
   test("reads item, plan and phase from the Focus in each of its shapes", () => {
@@ -413,18 +467,101 @@ describe("importMemo", () => {
     );
     expect(middle.loop.bundle).toBe("reports/widget/{stamp}/");
     expect(middle.loop.phases.B3.artifacts).toEqual([
-      { path: "carry/a.log" },
-      { path: "carry/b.json" },
-      { path: "c.md" },
+      { path: "{bundle}/carry/a.log" },
+      { path: "{bundle}/carry/b.json" },
+      { path: "{bundle}/c.md" },
     ]);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the memo spells the shell variable this way
     const joined = artifacts("`reports/widget/${STAMP}_carry/` (trace.log and summary.md)");
     expect(joined.loop.bundle).toBe("reports/widget/{stamp}_carry/");
-    expect(joined.loop.phases.B3.artifacts).toEqual([{ path: "trace.log" }, { path: "summary.md" }]);
+    expect(joined.loop.phases.B3.artifacts).toEqual([
+      { path: "{bundle}/trace.log" },
+      { path: "{bundle}/summary.md" },
+    ]);
     expect(joined.unmapped).toContain("Artifacts: text not mapped: and");
     const none = importMemo(memo({ Artifacts: "" }), "m");
     expectValid(none.loop);
     expect(none.loop.bundle).toBe("reports/{item}/{phase}/{stamp}/");
+  });
+
+  test("keeps artifacts without a placeholder in place, bare names in their folder", () => {
+    const { loop, unmapped } = importMemo(
+      memo({ Artifacts: "reports/widget/run/{out.log,widget_env.json}, notes.md, ./top.txt" }),
+      "m",
+    );
+    expectValid(loop);
+    expect(loop.bundle).toBe("reports/widget/run/{stamp}/");
+    expect(loop.phases.B3.artifacts).toEqual([
+      { path: "reports/widget/run/out.log" },
+      { path: "reports/widget/run/widget_env.json", schema: ENV_SCHEMA },
+      { path: "reports/widget/run/notes.md" },
+      { path: "top.txt" },
+    ]);
+    expect(unmapped.some((u) => u.startsWith("Artifacts: no timestamp placeholder"))).toBe(true);
+  });
+
+  test("keeps parametrised pytest IDs whole and drops annotations", () => {
+    const { loop, unmapped } = importMemo(
+      memo({
+        "Mapped tests":
+          "tests/test_a.py::test_grid[1,2-cpu], tests/test_a.py::test_pair[(0, 1)] (both collected); tests/b.test.ts",
+      }),
+      "m",
+    );
+    expect(loop.phases.B3.mapped_tests).toEqual([
+      "tests/test_a.py::test_grid[1,2-cpu]",
+      "tests/test_a.py::test_pair[(0, 1)]",
+      "tests/b.test.ts",
+    ]);
+    expect(unmapped).toContain("Mapped tests: annotation dropped: (both collected)");
+  });
+
+  test("takes `zx script.mjs` for a script step and a step option after a one-word command", () => {
+    const { loop } = importMemo(
+      memo({ "Do Now": "`env A=1 zx scripts/sum.mjs out.log 3` then `make` (id: build, timeout: 5 s)" }),
+      "m",
+    );
+    expectValid(loop);
+    expect(loop.phases.B3.do_now).toEqual([
+      { id: "sum", script: "scripts/sum.mjs", args: ["out.log", "3"], env: { A: "1" } },
+      { id: "build", run: ["make"], timeout: 5 },
+    ]);
+  });
+
+  test("maps If Blocked prose onto captures, the named step and who to notify", () => {
+    const blocked = (text: string) => importMemo(memo({ "If Blocked": text }), "m").loop.phases.B3.if_blocked;
+    expect(
+      blocked("Save stderr of the widget run into `fail.txt`, note it in `notes.md`; then ping ops on chat."),
+    ).toEqual({
+      note: "Save stderr of the widget run into `fail.txt`, note it in `notes.md`; then ping ops on chat.",
+      capture: ["stderr", { file: "{bundle}/fail.txt", streams: ["stderr"], step: "widget" }],
+      notify: "then ping ops on chat",
+    });
+    // no step matches "gizmo": the file gets the output of the step that blocked
+    expect(blocked("Copy the gizmo run output to `reports/widget/$STAMP/x.log` and stop")?.capture).toEqual([
+      "stderr",
+      { file: "{bundle}/x.log" },
+    ]);
+    expect(blocked("none")).toBeUndefined();
+  });
+
+  test("reads a brief's If Blocked parenthesis exactly, in place of the prose", () => {
+    const text =
+      "Capture stdout into `a.txt` and notify nobody (captures: git_status, stderr of widget into out/b.txt, output into {bundle}/c.txt; notify: tell ops (twice))";
+    const { loop, unmapped } = importMemo(memo({ "If Blocked": text }), "m");
+    expectValid(loop);
+    expect(loop.phases.B3.if_blocked).toEqual({
+      note: "Capture stdout into `a.txt` and notify nobody",
+      capture: [
+        "git_status",
+        { file: "out/b.txt", streams: ["stderr"], step: "widget" },
+        { file: "{bundle}/c.txt" },
+      ],
+      notify: "tell ops (twice)",
+    });
+    expect(unmapped).toEqual([]);
+    const none = importMemo(memo({ "If Blocked": "just stop (captures: none)" }), "m");
+    expect(none.loop.phases.B3.if_blocked).toEqual({ note: "just stop" });
   });
 
   test("lists off-format and repeated keys and text before the first key", () => {

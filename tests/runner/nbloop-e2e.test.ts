@@ -344,7 +344,9 @@ describe("mapped tests", () => {
     expect(readFileSync(join(bundle, "tests/vitest-1.log"), "utf8")).toContain("2 passed");
     const result = JSON.parse(readFileSync(join(bundle, "result.json"), "utf8"));
     expect(result.tests.counts).toEqual({ passed: 2, failed: 0, skipped: 0, errors: 0 });
-    expect(result.tests.runs).toMatchObject([{ runner: "vitest", selectors: ["tests/demo.test.mjs"], exitCode: 0 }]);
+    expect(result.tests.runs).toMatchObject([
+      { runner: "vitest", selectors: ["tests/demo.test.mjs"], exitCode: 0 },
+    ]);
     expect(readFileSync(join(bundle, "summary.md"), "utf8")).toContain(
       "| vitest | `tests/demo.test.mjs` | 2 | 0 | 0 | 0 | 0 | tests/vitest-1.log | tests/vitest-1-report.json |",
     );
@@ -442,13 +444,18 @@ describe("memos", () => {
       expect(dry.stdout).toContain(
         "KMP_DUPLICATE_LIB_OK=TRUE pytest tests/test_trace_pixel.py::TestScalingTrace::test_scaling_trace_matches_physics -v",
       );
-      for (const artifact of ["trace_py_scaling.log", "trace_py_env.json", "notes.md"])
-        expect(dry.stdout).toContain(`  ${artifact}: not empty`);
+      const audit = "reports/2025-10-cli-flags/phase_l/scaling_audit";
+      expect(dry.stdout).toContain(
+        `  ${audit}/trace_py_scaling.log: not empty, written by this run, kept in the bundle\n` +
+          `  ${audit}/trace_py_env.json: not empty, written by this run, valid against nbloop:trace-env.schema.json, kept in the bundle\n` +
+          `  ${audit}/notes.md: not empty, written by this run, kept in the bundle\n`,
+      );
+      expect(dry.stdout).toContain(`if blocked, captured into: ${audit}/trace_py_stdout_cli.txt`);
       const brief = nbloop("brief", "loops/seed.yaml", "L2b");
       expect(brief.code).toBe(0);
       const keys = brief.stdout
         .split("\n")
-        .map((l) => /^([A-Z][A-Za-z ]+):/.exec(l)?.[1])
+        .map((l) => /^([A-Z][A-Za-z &-]+):/.exec(l)?.[1])
         .filter(Boolean);
       expect(keys).toEqual([
         "Summary",
@@ -459,6 +466,8 @@ describe("memos", () => {
         "Artifacts",
         "Do Now",
         "If Blocked",
+        "Priorities & Rationale",
+        "How-To Map",
         "Pitfalls To Avoid",
         "Pointers",
         "Next Up",

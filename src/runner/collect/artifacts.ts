@@ -81,41 +81,47 @@ function contentProblem(a: PlannedArtifact, text: string): string | null {
   return `violates ${a.declared.schema}: ${why}`;
 }
 
+/** Was any file at the artifact's path written since the baseline (created, or its time changed)? */
+function written(a: PlannedArtifact, baseline: Baseline, workspace: string): boolean {
+  return filesAt(a.absolute, workspace).some(
+    (f) => baseline[f.key] === undefined || baseline[f.key] !== statSync(f.path).mtimeMs,
+  );
+}
+
 /** Why the artifact fails, or null: missing, stale, empty, then its content. */
-function problemOf(a: PlannedArtifact, baseline: Baseline, workspace: string): string | null {
+function problemOf(a: PlannedArtifact, fresh: boolean, workspace: string): string | null {
   if (!existsSync(a.absolute)) return "missing";
-  const files = filesAt(a.absolute, workspace);
+  if (!fresh) return "stale: not written during this run (left by an earlier one)";
   const folder = statSync(a.absolute).isDirectory();
-  if (!a.inBundle && a.declared.fresh !== false) {
-    const written = files.some(
-      (f) => baseline[f.key] === undefined || baseline[f.key] !== statSync(f.path).mtimeMs,
-    );
-    if (!written) return "stale: not written during this run (left by an earlier one)";
-  }
-  if (a.declared.non_empty !== false && (folder ? files.length === 0 : statSync(a.absolute).size === 0))
-    return "empty";
+  const empty = folder ? filesAt(a.absolute, workspace).length === 0 : statSync(a.absolute).size === 0;
+  if (a.declared.non_empty !== false && empty) return "empty";
   if (folder || (a.declared.contains === undefined && a.schemaFile === null)) return null;
   return contentProblem(a, readFileSync(a.absolute, "utf8"));
 }
 
 /** Copy a workspace artifact (file or folder) into the bundle's artifacts/; its bundle-relative path. */
-function keep(a: PlannedArtifact, bundle: string, workspace: string): string | null {
-  if (a.inBundle || !existsSync(a.absolute)) return null;
-  const kept = join("artifacts", relative(workspace, a.absolute));
+function keep(a: PlannedArtifact, bundle: string, workspace: string): string {
   for (const f of filesAt(a.absolute, workspace)) {
     const target = join(bundle, "artifacts", f.key);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(f.path, target);
   }
-  return kept;
+  return join("artifacts", relative(workspace, a.absolute));
 }
 
+/**
+ * The artifact checked; a workspace artifact this run wrote is kept in the bundle even when its content
+ * fails (the evidence of what went wrong), a stale one is not (it is not this run's).
+ */
 export function checkArtifact(
   a: PlannedArtifact,
   baseline: Baseline,
   bundle: string,
   workspace: string,
 ): ArtifactCheck {
-  const problem = problemOf(a, baseline, workspace);
-  return { path: a.shown, ok: problem === null, problem, kept: keep(a, bundle, workspace) };
+  const exists = existsSync(a.absolute);
+  const fresh = a.inBundle || a.declared.fresh === false || (exists && written(a, baseline, workspace));
+  const problem = problemOf(a, fresh, workspace);
+  const kept = !a.inBundle && exists && fresh ? keep(a, bundle, workspace) : null;
+  return { path: a.shown, ok: problem === null, problem, kept };
 }

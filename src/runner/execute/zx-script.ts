@@ -1,14 +1,15 @@
 /**
  * Runs a loop's zx script step: `node zx-script.js SCRIPT [ARGS...]`, started by nbloop in the step's
  * working folder with the step's variables. As under the zx command, the script finds zx's globals
- * ($, cd, fs, path, glob, echo, argv, ...), here with $ running in that folder, echoing each command
- * and its output into the step's captured stdout and stderr, and bounded by the step's timeout.
+ * ($, cd, fs, path, glob, echo, argv, ...), here with $ running in that folder, each command echoed
+ * to stderr, its stdout to the step's stdout and its stderr to the step's stderr, all bounded by the
+ * step's timeout.
  * A command that fails ends the script with that command's exit status.
  */
 
 import "zx/globals";
 import { pathToFileURL } from "node:url";
-import { $, minimist, ProcessOutput, ps } from "zx";
+import { $, type LogEntry, log, minimist, ProcessOutput, ps } from "zx";
 
 const TIMEOUT_ENV = "NBLOOP_STEP_TIMEOUT_MS";
 
@@ -30,6 +31,11 @@ async function main(): Promise<number> {
     return 2;
   }
   $.verbose = true;
+  // zx logs everything to stderr; a command's stdout belongs on the step's stdout
+  $.log = (entry: LogEntry) => {
+    if (entry.kind === "stdout") process.stdout.write(entry.data);
+    else log(entry);
+  };
   $.cwd = process.cwd();
   const timeout = Number(process.env[TIMEOUT_ENV]);
   if (timeout > 0) $.timeout = `${timeout}ms`;

@@ -1,16 +1,31 @@
 /**
  * A hand-written loop memo imported as a loop draft: commands become steps where they are plain argv,
- * artifacts and the bundle come from the Artifacts line, and everything that could not be mapped is
- * listed for review.
+ * artifacts and the bundle come from the Artifacts line, every other section is kept as written, and
+ * everything that could not be mapped is listed for review. A brief (renderBrief) of the loop imports
+ * back to the same loop: the parts of its format that are not prose are read exactly.
  */
 
 import { Document, isScalar, isSeq, visit } from "yaml";
-import type { Artifact, LoopFile, Phase, Step } from "./loop.js";
-import { CURRENT_BRANCH } from "./memo-brief.js";
+import type {
+  Artifact,
+  CaptureFile,
+  CaptureKind,
+  IfBlocked,
+  LoopFile,
+  Phase,
+  Step,
+  Stream,
+} from "../load/loop.js";
 import { ASSIGNMENT, type Command, isCommand, lex, parseCommand, sameCommand } from "./shell-words.js";
 
 const DEFAULT_LEDGER = "docs/fix_plan.md";
 const DEFAULT_BUNDLE = "reports/{item}/{phase}/{stamp}/";
+/** The Branch value that leaves the branch unset. */
+export const CURRENT_BRANCH = "current branch";
+/** The step of a memo whose Do Now names no command: it fails, so that an unreviewed draft cannot pass. */
+export const TODO_STEP: Step = { id: "todo", run: ["false"] };
+const ENV_SNAPSHOT = /^[^/]*env[^/]*\.json$/;
+const ENV_SCHEMA = "nbloop:trace-env.schema.json";
 
 interface Entry {
   key: string;
@@ -34,6 +49,7 @@ const KEYS: Record<string, string> = {
   artifacts: "artifacts",
   "do now": "do_now",
   "if blocked": "blocked",
+  "priorities & rationale": "priorities",
   "how-to map": "howto",
   "pitfalls to avoid": "pitfalls",
   pointers: "pointers",
@@ -81,11 +97,12 @@ const itemsOf = (entry: Entry | undefined): string[] =>
   entry ? [entry.value, ...entry.bullets].filter((item) => item.length > 0) : [];
 const textOf = (entry: Entry | undefined): string => itemsOf(entry).join(" ");
 
-const INTERPRETER = /^(python[\d.]*|node|bash|sh|zsh|perl|ruby|Rscript)$/;
-const baseName = (path: string): string => (path.split("/").at(-1) ?? path).replace(/\.[^.]*$/, "");
+const INTERPRETER = /^(python[\d.]*|node|zx|bash|sh|zsh|perl|ruby|Rscript)$/;
+const fileName = (path: string): string => path.split("/").at(-1) ?? path;
+const baseName = (path: string): string => fileName(path).replace(/\.[^.]*$/, "");
 
 /** A short step ID from the program (the script's name for an interpreter), unique in the phase. */
-function stepId(command: Command, taken: Set<string>): string {
+export function stepId(command: Command, taken: Set<string>): string {
   let argv = command.run;
   if (typeof argv === "string") {
     argv = lex(argv)
@@ -111,10 +128,14 @@ function stepId(command: Command, taken: Set<string>): string {
   return id;
 }
 
+/** Step fields a brief writes in parentheses after a command: `(id: trace, stdout: f, timeout: 60 s)`. */
+export const STEP_OPTIONS = ["id", "stdout", "stderr", "cwd", "timeout", "if_env", "unless_env"] as const;
+type StepOptions = Partial<Pick<Step, (typeof STEP_OPTIONS)[number]>>;
+const OPTIONS_AFTER = new RegExp(`^\\s*\\(((?:${STEP_OPTIONS.join("|")}): [^()]*)\\)`);
+
 interface Span {
   code: string;
-  /** `(stdout: f, cwd: d, timeout: 60 s)` written after the span by renderBrief. */
-  options: Partial<Pick<Step, "stdout" | "stderr" | "cwd" | "timeout">>;
+  options: StepOptions;
   start: number;
   end: number;
 }
@@ -124,13 +145,13 @@ function spansOf(text: string): Span[] {
   for (const match of text.matchAll(/`([^`]+)`/g)) {
     const start = match.index ?? 0;
     let end = start + match[0].length;
-    const options: Span["options"] = {};
-    const after = /^\s*\(((?:stdout|stderr|cwd|timeout): [^()]*)\)/.exec(text.slice(end));
+    const options: StepOptions = {};
+    const after = OPTIONS_AFTER.exec(text.slice(end));
     if (after) {
       for (const part of after[1].split(", ")) {
         const [key, value] = [part.slice(0, part.indexOf(":")), part.slice(part.indexOf(":") + 2)];
         if (key === "timeout") options.timeout = Number.parseFloat(value);
-        else options[key as "stdout" | "stderr" | "cwd"] = value;
+        else options[key as Exclude<keyof StepOptions, "timeout">] = value;
       }
       end += after[0].length;
     }
@@ -150,7 +171,10 @@ export interface ImportedMemo {
 
 const LEDGER_ID = /\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+\b/;
 const ANCHOR = /([\w./-]+\.md)#([\w-]+)/;
-const PHASE = /\bPhase\s+([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/;
+const PHASE_NAME = "([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)";
+const PHASE = new RegExp(`\\bPhase\\s+${PHASE_NAME}`);
+const PHASE_ALONE = new RegExp(`\\(\\s*Phase\\s+${PHASE_NAME}\\s*\\)`);
+const PHASE_LAST = new RegExp(`\\bPhase\\s+${PHASE_NAME}[\\s.;,]*$`);
 const PLAN = /[\w./-]+\.md\b(?!#)/;
 const STAMP_PLACEHOLDER = /\$(?:\{(?:STAMP|TIMESTAMP)\}|(?:STAMP|TIMESTAMP)\b)|<(?:stamp|timestamp)>/gi;
 
@@ -197,10 +221,11 @@ function readFocus(text: string, unmapped: string[]): Focus {
     focus.plan = plan[0];
     rest = rest.replace(plan[0], " ");
   }
-  const phase = PHASE.exec(rest);
+  // a phase named on its own wins over one the title mentions ("Phase M failure synthesis")
+  const phase = PHASE_ALONE.exec(rest) ?? PHASE_LAST.exec(rest) ?? PHASE.exec(rest);
   if (phase) {
     focus.phase = phase[1];
-    // only a phase named on its own leaves the title; "Phase M failure synthesis" is part of it
+    // only a phase named on its own leaves the title
     const name = escapeRegExp(phase[1]);
     rest = rest
       .replace(new RegExp(`\\(\\s*Phase\\s+${name}\\s*\\)`), " ")
@@ -215,10 +240,13 @@ function readFocus(text: string, unmapped: string[]): Focus {
   return focus;
 }
 
-/** Test selectors, without annotations in parentheses; "none …" is the evidence-only empty list. */
+/**
+ * Test selectors, without annotations in parentheses; "none …" is the evidence-only empty list. A
+ * parametrised pytest ID keeps its `[...]` whole, commas and parentheses included.
+ */
 function readTests(text: string, unmapped: string[]): string[] {
   const notes: string[] = [];
-  const bare = text.replace(/\s*\(([^()]*)\)/g, (whole) => {
+  const bare = text.replace(/\s*\(([^()]*)\)(?![^[]*\])/g, (whole) => {
     notes.push(whole.trim());
     return "";
   });
@@ -237,12 +265,42 @@ function expandBraces(word: string): string[] {
   return group[1].split(",").flatMap((choice) => expandBraces(before + choice + after));
 }
 
+/** Where the memo's paths go in the loop. */
+interface Placement {
+  /** The artifacts' common folder, where a bare file name lives ("" for the workspace root). */
+  folder: string;
+  /** The bundle folder as the memo writes it, {stamp} for its placeholder (none without one). */
+  bundleDir?: string;
+}
+
 /**
- * The Artifacts line as a bundle template and bundle-relative artifacts. The bundle is the paths'
- * common folder cut after its timestamp placeholder; a folder without one gets `{stamp}/` appended,
- * since every run writes a fresh bundle. Bare file names are files in that folder.
+ * A memo path as a loop path: in place, relative to the workspace (a bare name in the artifacts'
+ * folder), or `{bundle}/...` when it lies under the memo's timestamped folder, which is the bundle.
  */
-function readArtifacts(text: string, unmapped: string[]): { bundle?: string; artifacts: Artifact[] } {
+function placed(path: string, at: Placement): string {
+  let full = path.replace(STAMP_PLACEHOLDER, "{stamp}").replace(/^\.\//, "");
+  if (!path.includes("/") && at.folder) full = `${at.folder}/${full}`;
+  full = full.replace(/\/+$/, "");
+  if (at.bundleDir && full === at.bundleDir) return "{bundle}";
+  return at.bundleDir && full.startsWith(`${at.bundleDir}/`)
+    ? `{bundle}/${full.slice(at.bundleDir.length + 1)}`
+    : full;
+}
+
+const folderOf = (path: string): string[] => path.split("/").slice(0, -1);
+
+function commonFolder(folders: string[][]): string[] {
+  let common = folders[0] ?? [];
+  for (const folder of folders) {
+    let n = 0;
+    while (n < common.length && n < folder.length && common[n] === folder[n]) n++;
+    common = common.slice(0, n);
+  }
+  return common;
+}
+
+/** The paths of the Artifacts line, braces expanded and placeholders as {stamp}; the rest is prose. */
+function artifactWords(text: string): { paths: string[]; prose: string[] } {
   const paths: string[] = [];
   const prose: string[] = [];
   for (const raw of text.split(/[\s,]+(?![^{]*\})/)) {
@@ -252,46 +310,143 @@ function readArtifacts(text: string, unmapped: string[]): { bundle?: string; art
       paths.push(...expandBraces(word.replace(STAMP_PLACEHOLDER, "{stamp}")));
     else prose.push(raw);
   }
-  if (prose.length > 0) unmapped.push(`Artifacts: text not mapped: ${prose.join(" ")}`);
-  const nested = paths.filter((path) => path.includes("/"));
-  const bare = paths.filter((path) => !path.includes("/"));
-  const folders = nested.map((path) => path.split("/").slice(0, -1));
-  let common = folders[0] ?? [];
-  for (const folder of folders) {
-    let n = 0;
-    while (n < common.length && n < folder.length && common[n] === folder[n]) n++;
-    common = common.slice(0, n);
-  }
-  if (common.length === 0) {
-    if (nested.length > 0) unmapped.push(`Artifacts: the paths share no folder: ${nested.join(", ")}`);
-    return { artifacts: bare.map((path) => ({ path })) };
-  }
-  const stamp = common.findIndex((segment) => segment.includes("{stamp}"));
-  const depth = stamp >= 0 ? stamp + 1 : common.length;
-  const bundle = `${[...common.slice(0, depth), ...(stamp >= 0 ? [] : ["{stamp}"])].join("/")}/`;
-  if (stamp < 0) {
-    unmapped.push(`Artifacts: no timestamp placeholder; each run now writes a fresh bundle ${bundle}`);
-  }
-  const artifacts: Artifact[] = [];
-  for (const path of [...nested, ...bare]) {
-    const relative = path.includes("/") ? path.split("/").slice(depth).join("/").replace(/\/+$/, "") : path;
-    if (!relative || artifacts.some((a) => a.path === relative)) continue;
-    if (/\{stamp\}|\$|<[^>]*>/.test(relative)) unmapped.push(`Artifacts: placeholder left in ${relative}`);
-    artifacts.push({ path: relative });
-  }
-  return { bundle, artifacts };
+  return { paths, prose };
 }
 
-/** The If Blocked note; stderr is always worth keeping, stdout when the memo asks for it. */
-function readBlocked(text: string): NonNullable<Phase["if_blocked"]> {
-  const listed = /\s*\(captures?: ([^)]*)\)\s*$/.exec(text);
+/**
+ * The Artifacts line as a bundle template and in-place artifacts. The bundle is the folder of the
+ * first path with a timestamp placeholder, cut after it, and the artifacts under it are `{bundle}/`
+ * paths; without a placeholder the bundle is the paths' common folder + `{stamp}/` (so that the
+ * runner's notes.md, beside the bundle, is the memo's), and the artifacts stay workspace paths. A
+ * bare file name is a file in the paths' common folder, `./name` one at the workspace root.
+ */
+export function readArtifacts(
+  text: string,
+  unmapped: string[],
+): { bundle?: string; artifacts: Artifact[]; placement: Placement } {
+  const { paths, prose } = artifactWords(text);
+  if (prose.length > 0) unmapped.push(`Artifacts: text not mapped: ${prose.join(" ")}`);
+  // `./name` is a file at the workspace root: it says where it is, not where the others are
+  const nested = paths.filter((path) => path.includes("/") && !path.startsWith("./"));
+  const folder = commonFolder(nested.map(folderOf)).join("/");
+  const stamped = nested.map(folderOf).find((f) => f.some((segment) => segment.includes("{stamp}")));
+  const at: Placement = { folder };
+  if (stamped) {
+    at.bundleDir = stamped
+      .slice(0, stamped.findIndex((segment) => segment.includes("{stamp}")) + 1)
+      .join("/");
+  } else if (nested.length > 0 && !folder) {
+    unmapped.push(`Artifacts: the paths share no folder: ${nested.join(", ")}`);
+  }
+  const bundle = at.bundleDir ? `${at.bundleDir}/` : folder ? `${folder}/{stamp}/` : undefined;
+  if (bundle && !at.bundleDir) {
+    unmapped.push(`Artifacts: no timestamp placeholder; they stay in place, each run's bundle is ${bundle}`);
+  }
+  const artifacts: Artifact[] = [];
+  for (const path of paths) {
+    const where = placed(path, at);
+    if (!where || where === "{bundle}" || where === folder || artifacts.some((a) => a.path === where))
+      continue;
+    if (/\{stamp\}|\$|<[^>]*>/.test(where)) unmapped.push(`Artifacts: placeholder left in ${where}`);
+    artifacts.push(
+      ENV_SNAPSHOT.test(fileName(where)) ? { path: where, schema: ENV_SCHEMA } : { path: where },
+    );
+  }
+  return { bundle, artifacts, placement: at };
+}
+
+const KINDS: CaptureKind[] = ["stdout", "stderr", "env", "git_status"];
+const STREAMS_WORD = "output|stdout|stderr|stdout\\+stderr|stderr\\+stdout";
+const CAPTURE_FILE = new RegExp(`^(${STREAMS_WORD})(?: of (\\S+))? into (.+)$`);
+/** The parenthesis a brief writes after the If Blocked note (the older `(captures: ...)` included). */
+const BLOCKED_LIST = /\s*\(captures?: (.*)\)\s*$/s;
+const NOTIFY = /\b(?:notify|tell|ping)\b/i;
+
+/** A capture file as a brief lists it: `stdout+stderr of trace into reports/x.txt` (`output`: both). */
+export function captureFileText(capture: CaptureFile): string {
+  const streams = capture.streams ? capture.streams.join("+") : "output";
+  return `${streams}${capture.step ? ` of ${capture.step}` : ""} into ${capture.file}`;
+}
+
+/** The brief's `captures: a, b, file capture; notify: text`, read exactly. */
+function readBlockedList(list: string, unmapped: string[]): Omit<IfBlocked, "note"> {
+  const cut = list.indexOf("; notify: ");
+  const captures = cut < 0 ? list : list.slice(0, cut);
+  const capture: IfBlocked["capture"] = [];
+  for (const item of captures.trim() === "none" ? [] : captures.split(", ")) {
+    const file = CAPTURE_FILE.exec(item);
+    if ((KINDS as string[]).includes(item)) capture.push(item as CaptureKind);
+    else if (file) {
+      const streams = file[1] === "output" ? undefined : (file[1].split("+") as Stream[]);
+      capture.push(compact<CaptureFile>({ file: file[3], streams, step: file[2] }));
+    } else unmapped.push(`If Blocked: capture not understood: ${item}`);
+  }
+  return { capture: nonEmpty(capture), notify: cut < 0 ? undefined : list.slice(cut + 10) };
+}
+
+/** Clauses of a sentence: split at semicolons, dashes and full stops outside backticks. */
+function clausesOf(text: string): string[] {
+  const masked = text.replace(/`[^`]*`/g, (span) => "_".repeat(span.length));
+  const clauses: string[] = [];
+  let start = 0;
+  for (const match of masked.matchAll(/;|[—–]|\.(?=\s|$)/g)) {
+    clauses.push(text.slice(start, match.index).trim());
+    start = (match.index ?? 0) + match[0].length;
+  }
+  clauses.push(text.slice(start).trim());
+  return clauses.filter((clause) => clause.length > 0);
+}
+
+/** The step a clause names as "from the X run": the first whose ID, or else command, contains X. */
+function namedStep(clause: string, steps: Step[]): string | undefined {
+  const named = /\b(?:from|of) the ([\w.-]+) run\b/i.exec(clause)?.[1].toLowerCase();
+  if (!named) return undefined;
+  const command = (step: Step) => JSON.stringify(step.run ?? [step.script, ...(step.args ?? [])]);
+  const step =
+    steps.find((s) => s.id.toLowerCase().includes(named)) ??
+    steps.find((s) => command(s).toLowerCase().includes(named));
+  return step?.id;
+}
+
+/** The clause that says notify (tell, ping) as written; a bare verb joined by "and" belongs to it. */
+function notifyOf(clauses: string[]): string | undefined {
+  const clause = clauses.find((c) => NOTIFY.test(c));
+  if (!clause) return undefined;
+  const pieces = clause.split(/(\s+and\s+)/);
+  let first = pieces.findIndex((piece, i) => i % 2 === 0 && NOTIFY.test(piece));
+  while (first >= 2 && /^\S+$/.test(pieces[first - 2])) first -= 2;
+  return pieces.slice(first).join("");
+}
+
+/**
+ * If Blocked prose mapped onto the loop's fields: stderr always (the runner keeps it anyway), stdout
+ * when named; each file in backticks receives the output (a bare name lies beside the artifacts), of
+ * the streams and the step ("from the harness run") its clause names. notes.md is not one: the
+ * runner writes the cause there itself.
+ */
+function blockedFromProse(note: string, at: Placement, steps: Step[]): Omit<IfBlocked, "note"> {
+  const files: CaptureFile[] = [];
+  const clauses = clausesOf(note);
+  for (const clause of clauses) {
+    for (const span of spansOf(clause)) {
+      if (!/^\S+\.[A-Za-z0-9]+$/.test(span.code) || fileName(span.code) === "notes.md") continue;
+      const named = (clause.match(/\b(?:stdout|stderr)\b/gi) ?? []).map((s) => s.toLowerCase() as Stream);
+      const streams = nonEmpty([...new Set(named)]);
+      files.push(
+        compact<CaptureFile>({ file: placed(span.code, at), streams, step: namedStep(clause, steps) }),
+      );
+    }
+  }
+  const kinds: CaptureKind[] = /\bstdout\b/i.test(note) ? ["stdout", "stderr"] : ["stderr"];
+  return { capture: [...kinds, ...files], notify: notifyOf(clauses) };
+}
+
+/** The If Blocked line: the note as written, then the brief's parenthesis or else what the prose says. */
+function readBlocked(text: string, at: Placement, steps: Step[], unmapped: string[]): IfBlocked {
+  const listed = BLOCKED_LIST.exec(text);
   const note = (listed ? text.slice(0, listed.index) : text).trim();
-  type Capture = NonNullable<NonNullable<Phase["if_blocked"]>["capture"]>[number];
-  const kinds: Capture[] = ["stdout", "stderr", "env", "git_status"];
-  const capture = listed
-    ? listed[1].split(/,\s*/).filter((kind): kind is Capture => (kinds as string[]).includes(kind))
-    : (["stderr", ...(/stdout/i.test(text) ? ["stdout"] : [])] as Capture[]);
-  return note ? { capture, note } : { capture };
+  const read = listed ? readBlockedList(listed[1], unmapped) : blockedFromProse(note, at, steps);
+  return compact<IfBlocked>({ note: note || undefined, ...read });
 }
 
 /** The Do Now text once the commands, the item and phase header and the joining words are gone. */
@@ -311,16 +466,68 @@ function leftoverProse(text: string, spans: Span[]): string {
 
 const needsText = (command: Command): string => `needs a shell (${command.needs.join(", ")})`;
 
+/** `zx script.mjs args` is a script step; anything else runs as argv, or as a shell string. */
+function stepOf(id: string, command: Command, options: Omit<StepOptions, "id">): Step {
+  const { run, env } = command;
+  if (Array.isArray(run) && run[0] === "zx" && /\.m?js$/.test(run[1] ?? "")) {
+    return compact<Step>({ id, script: run[1], args: nonEmpty(run.slice(2)), ...options, env });
+  }
+  return compact<Step>({ id, run, shell: typeof run === "string" || undefined, ...options, env });
+}
+
 /**
- * A loop draft from a hand-written memo: one phase, its Do Now commands as steps. How-To Map commands
- * never become steps: the map is guidance (alternatives, "if needed" commands, setup a person does
- * once), so running all of it would do what the memo's author did not ask for; those that repeat a
- * Do Now command are dropped, the others are listed for review.
+ * The Do Now commands as steps. A span is a command when it reads as one, or when step options
+ * follow it (a brief names the step of a one-word command that way).
  */
-export function importMemo(text: string, source: string): ImportedMemo {
-  const unmapped: string[] = [];
-  const { entries, preamble } = parseMemo(text);
-  if (preamble.length > 0) unmapped.push(`text before the first key not mapped: ${clip(preamble.join(" "))}`);
+function readSteps(text: string, unmapped: string[]): { steps: Step[]; commands: Command[] } {
+  const taken = new Set<string>();
+  const commands: Command[] = [];
+  const steps: Step[] = [];
+  const spans = spansOf(text).filter((span) => span.options.id !== undefined || isCommand(span.code));
+  for (const span of spans) {
+    const command = parseCommand(span.code);
+    const { id: given, ...options } = span.options;
+    const id = given ?? stepId(command, taken);
+    taken.add(id);
+    commands.push(command);
+    steps.push(stepOf(id, command, options));
+    if (typeof command.run === "string") {
+      unmapped.push(
+        `Do Now step ${id} ${needsText(command)}; kept as a shell string, review it: ${command.run}`,
+      );
+    }
+  }
+  const prose = leftoverProse(text, spans);
+  if (steps.length === 0) {
+    steps.push(TODO_STEP);
+    const says = prose ? `. Do Now says: ${prose}` : "";
+    unmapped.push(`Do Now: no command in backticks; step todo runs \`false\` in its place${says}`);
+  } else if (prose) {
+    unmapped.push(`Do Now: text beside the commands not mapped: ${prose}`);
+  }
+  return { steps, commands };
+}
+
+/**
+ * How-To Map commands are listed for review unless they repeat a Do Now command: the map is guidance
+ * (alternatives, "if needed" commands, setup a person does once), kept as written but never run.
+ */
+function reviewHowTo(bullets: string[], doNow: Command[], unmapped: string[]): void {
+  const reported: Command[] = [];
+  for (const bullet of bullets) {
+    for (const code of spansOf(bullet).map((span) => span.code)) {
+      if (!isCommand(code)) continue;
+      const command = parseCommand(code);
+      if ([...doNow, ...reported].some((seen) => sameCommand(seen, command))) continue;
+      reported.push(command);
+      const why = command.needs.length > 0 ? needsText(command) : "not a Do Now command";
+      unmapped.push(`How-To Map command not mapped, ${why}: ${code.trim()}`);
+    }
+  }
+}
+
+/** The memo's entries by canonical key; unknown and repeated keys are listed (Artifacts add up). */
+function entriesByKey(entries: Entry[], unmapped: string[]): Map<string, Entry> {
   const byKey = new Map<string, Entry>();
   for (const entry of entries) {
     const key = canonicalKey(entry.key);
@@ -336,14 +543,33 @@ export function importMemo(text: string, source: string): ImportedMemo {
       byKey.set(key, entry);
     }
   }
+  return byKey;
+}
 
+/** The loop-level fields: item, title, ledger and plan from the Focus, and the phase's name. */
+function readHeader(byKey: Map<string, Entry>, unmapped: string[]): Focus & { item: string; phase: string } {
   const focus = readFocus(textOf(byKey.get("focus")), unmapped);
-  const doNowText = textOf(byKey.get("do_now"));
   if (!focus.item) unmapped.push("Focus: no ledger item ID (like ABC-DEF-001); item set to TODO");
   const item = focus.item ?? "TODO";
-  const phaseName = focus.phase ?? PHASE.exec(doNowText)?.[1] ?? "main";
-  if (!focus.phase) unmapped.push(`Focus: no "Phase X"; phase named ${phaseName}`);
+  const phase = focus.phase ?? PHASE.exec(textOf(byKey.get("do_now")))?.[1] ?? "main";
+  if (!focus.phase) unmapped.push(`Focus: no "Phase X"; phase named ${phase}`);
   if (!focus.title) unmapped.push(`Focus: no title beside the item; title set to ${item}`);
+  return { ...focus, item, phase, title: focus.title || item };
+}
+
+/** A list section; a lone "none" is no list. */
+const listOf = (entry: Entry | undefined): string[] | undefined => {
+  const items = itemsOf(entry);
+  return items.length === 1 && /^none\.?$/i.test(items[0]) ? undefined : nonEmpty(items);
+};
+
+/** A loop draft from a hand-written memo: one phase, its Do Now commands as steps. */
+export function importMemo(text: string, source: string): ImportedMemo {
+  const unmapped: string[] = [];
+  const { entries, preamble } = parseMemo(text);
+  if (preamble.length > 0) unmapped.push(`text before the first key not mapped: ${clip(preamble.join(" "))}`);
+  const byKey = entriesByKey(entries, unmapped);
+  const header = readHeader(byKey, unmapped);
 
   const summary = textOf(byKey.get("summary"));
   if (!summary) unmapped.push("Summary: missing; a placeholder summary was written");
@@ -351,81 +577,37 @@ export function importMemo(text: string, source: string): ImportedMemo {
   const branch = textOf(byKey.get("branch"));
   const testsEntry = byKey.get("tests");
   const tests = testsEntry ? readTests(itemsOf(testsEntry).join(", "), unmapped) : undefined;
-  const { bundle, artifacts } = readArtifacts(textOf(byKey.get("artifacts")), unmapped);
+  const { bundle, artifacts, placement } = readArtifacts(textOf(byKey.get("artifacts")), unmapped);
   if (!bundle) unmapped.push(`Artifacts: no folder given; bundle set to ${DEFAULT_BUNDLE}`);
+  const { steps, commands } = readSteps(textOf(byKey.get("do_now")), unmapped);
+  const howTo = itemsOf(byKey.get("howto"));
+  reviewHowTo(howTo, commands, unmapped);
+  const blocked = textOf(byKey.get("blocked"));
 
-  const taken = new Set<string>();
-  const doNow: Command[] = [];
-  const steps: Step[] = [];
-  const commandSpans = spansOf(doNowText).filter((span) => isCommand(span.code));
-  for (const span of commandSpans) {
-    const command = parseCommand(span.code);
-    const id = stepId(command, taken);
-    doNow.push(command);
-    const shell = typeof command.run === "string";
-    steps.push(
-      compact<Step>({ id, run: command.run, shell: shell || undefined, ...span.options, env: command.env }),
-    );
-    if (shell) {
-      unmapped.push(
-        `Do Now step ${id} ${needsText(command)}; kept as a shell string, review it: ${command.run}`,
-      );
-    }
-  }
-  const prose = leftoverProse(doNowText, commandSpans);
-  if (steps.length === 0) {
-    // a draft must have a step; one that fails keeps an unreviewed draft from passing
-    steps.push({ id: "todo", run: ["false"] });
-    const says = prose ? `. Do Now says: ${prose}` : "";
-    unmapped.push(`Do Now: no command in backticks; step todo runs \`false\` in its place${says}`);
-  } else if (prose) {
-    unmapped.push(`Do Now: text beside the commands not mapped: ${prose}`);
-  }
-
-  const howTo = byKey.get("howto");
-  const reported: Command[] = [];
-  const guidance: string[] = [];
-  for (const bullet of itemsOf(howTo)) {
-    const codes = spansOf(bullet)
-      .map((s) => s.code)
-      .filter(isCommand);
-    if (codes.length === 0) guidance.push(clip(/^[^:`]{1,40}(?=:)/.exec(bullet)?.[0] ?? bullet, 60));
-    for (const code of codes) {
-      const command = parseCommand(code);
-      if ([...doNow, ...reported].some((seen) => sameCommand(seen, command))) continue;
-      reported.push(command);
-      const why = command.needs.length > 0 ? needsText(command) : "not a Do Now command";
-      unmapped.push(`How-To Map command not mapped, ${why}: ${code.trim()}`);
-    }
-  }
-  if (guidance.length > 0) {
-    unmapped.push(`How-To Map (line ${howTo?.line}): guidance bullets not mapped: ${guidance.join("; ")}`);
-  }
-
-  const blockedEntry = byKey.get("blocked");
-  const blockedText = textOf(blockedEntry);
-  const nextUp = itemsOf(byKey.get("next_up"));
   const phase = compact<Phase>({
-    summary: summary || `Phase ${phaseName} of ${item}`,
+    summary: summary || `Phase ${header.phase} of ${header.item}`,
     mode: mode && !/^none$/i.test(mode) ? mode : undefined,
     mapped_tests: tests,
     do_now: steps,
-    artifacts: artifacts.length > 0 ? artifacts : undefined,
-    if_blocked: blockedEntry && !/^none$/i.test(blockedText) ? readBlocked(blockedText) : undefined,
+    artifacts: nonEmpty(artifacts),
+    if_blocked:
+      blocked && !/^none$/i.test(blocked) ? readBlocked(blocked, placement, steps, unmapped) : undefined,
+    priorities: nonEmpty(itemsOf(byKey.get("priorities"))),
+    how_to: nonEmpty(howTo),
     pitfalls: nonEmpty(itemsOf(byKey.get("pitfalls"))),
     pointers: nonEmpty(itemsOf(byKey.get("pointers"))),
-    next_up: nextUp.length === 1 && /^none\.?$/i.test(nextUp[0]) ? undefined : nonEmpty(nextUp),
+    next_up: listOf(byKey.get("next_up")),
   });
   const loop = compact<LoopFile>({
-    item,
-    title: focus.title || item,
-    ledger: focus.ledger,
-    plan: focus.plan,
+    item: header.item,
+    title: header.title,
+    ledger: header.ledger,
+    plan: header.plan,
     branch: branch && branch !== CURRENT_BRANCH ? branch : undefined,
     bundle: bundle ?? DEFAULT_BUNDLE,
-    phases: { [phaseName]: phase },
+    phases: { [header.phase]: phase },
   });
-  return { loop, phase: phaseName, unmapped, yaml: loopYaml(loop, unmapped, source) };
+  return { loop, phase: header.phase, unmapped, yaml: loopYaml(loop, unmapped, source) };
 }
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
@@ -435,17 +617,16 @@ function compact<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
+/** Lists of words read best on one line, as loop files are written by hand. */
+const FLOW_LISTS = new Set(["run", "args", "capture", "streams"]);
+
 function loopYaml(loop: LoopFile, unmapped: string[], source: string): string {
   const doc = new Document(loop);
-  // argv and capture lists read best on one line, as loop files are written by hand
   visit(doc, {
     Pair(_, pair) {
-      if (
-        isScalar(pair.key) &&
-        (pair.key.value === "run" || pair.key.value === "capture") &&
-        isSeq(pair.value)
-      ) {
-        pair.value.flow = true;
+      const list = pair.value;
+      if (isScalar(pair.key) && FLOW_LISTS.has(String(pair.key.value)) && isSeq(list)) {
+        list.flow = list.items.every((item) => isScalar(item));
       }
     },
   });

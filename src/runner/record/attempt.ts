@@ -11,10 +11,14 @@ export function attemptResult(result: RunResult): AttemptResult {
   return result.status === "success" ? "success" : result.status === "failed" ? "failed" : "blocked";
 }
 
-/** The artifacts as the ledger lists them: where they are, and where the bundle keeps them. */
-function artifactsLine(result: RunResult): string[] {
-  const inPlace = result.artifacts.filter((a) => a.kept !== null).map((a) => a.path);
-  const inBundle = result.artifacts
+/**
+ * The evidence as the ledger lists it: the artifacts that passed their checks (where they are, and
+ * where the bundle keeps them), the notes file nbloop writes next, the If Blocked captures.
+ */
+function artifactsLine(result: RunResult, notes: string[]): string[] {
+  const good = result.artifacts.filter((a) => a.ok);
+  const inPlace = [...good.filter((a) => a.kept !== null).map((a) => a.path), ...notes];
+  const inBundle = good
     .filter((a) => a.kept === null)
     .map((a) => a.path.replace(/^\{bundle\}/, result.bundle));
   const listed = [...inPlace, ...inBundle, ...result.captures];
@@ -28,6 +32,7 @@ export async function recordAttempt(
   result: RunResult,
   metrics: Record<string, MetricValue>,
   finished: Date,
+  notes: string[],
 ): Promise<number> {
   const summary = result.cause ? `${plan.phase.summary} — ${result.cause}` : plan.phase.summary;
   const tests = result.tests
@@ -41,7 +46,7 @@ export async function recordAttempt(
       summary: `Phase ${plan.phaseName}: ${summary} (bundle ${result.bundle}/)`,
       metrics: Object.keys(metrics).length > 0 ? metricsLine(metrics) : undefined,
       tests,
-      artifacts: artifactsLine(result),
+      artifacts: artifactsLine(result, notes),
       firstDivergence:
         typeof metrics.first_divergence_key === "string" ? metrics.first_divergence_key : undefined,
       notify: result.status === "blocked" ? plan.phase.if_blocked?.notify : undefined,
