@@ -54,98 +54,109 @@ function ttyProgress(): StepProgress | undefined {
 
 const EXIT = { success: 0, "dry-run": 0, failed: 1, blocked: 3, running: 1 } as const;
 
+const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
+
+async function run(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1 });
+  expectPositional(p, 2, "a loop file and a phase");
+  const outcome = await runPhase({
+    loopPath: p.positional[0],
+    phase: p.positional[1],
+    workspace: String(p.flags.get("workspace") ?? process.cwd()),
+    dryRun: p.flags.has("dry-run"),
+    progress: ttyProgress(),
+  });
+  out(outcome.lines);
+  return EXIT[outcome.status];
+}
+
+async function rerun(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1, step: 1 });
+  expectPositional(p, 1, "a bundle folder");
+  const old = resolve(p.positional[0]);
+  let earlier: ReturnType<typeof readResult>;
+  try {
+    earlier = readResult(old);
+  } catch {
+    throw new InputError(`${p.positional[0]}: not a bundle (no readable result.json)`);
+  }
+  const workspace = String(p.flags.get("workspace") ?? earlier.workspace);
+  const step = p.flags.get("step");
+  const outcome = await runPhase({
+    loopPath: resolve(workspace, earlier.loop),
+    phase: earlier.phase,
+    workspace,
+    rerunOf: old,
+    fromStep: typeof step === "string" ? step : undefined,
+    progress: ttyProgress(),
+  });
+  out(outcome.lines);
+  return EXIT[outcome.status];
+}
+
+async function status(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1 });
+  const items = workspaceStatus(String(p.flags.get("workspace") ?? process.cwd()));
+  out(p.flags.has("json") ? [JSON.stringify(items, null, 2)] : statusLines(items));
+  return 0;
+}
+
+async function env(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1 });
+  if (!p.flags.has("json")) throw new InputError("env: only --json output is available");
+  out([JSON.stringify(envSnapshot(String(p.flags.get("workspace") ?? process.cwd())), null, 2)]);
+  return 0;
+}
+
+async function brief(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1 });
+  expectPositional(p, 2, "a loop file and a phase");
+  const loaded = loadLoop(p.positional[0]);
+  phaseOf(loaded, p.positional[1]);
+  process.stdout.write(renderBrief(loaded.loop, p.positional[1]));
+  return 0;
+}
+
+async function importMemoCommand(args: string[]): Promise<number> {
+  const p = parseLongOptions(
+    args.map((a) => (a === "-o" ? "--out" : a)),
+    { out: 1 },
+  );
+  expectPositional(p, 1, "a memo file");
+  let text: string;
+  try {
+    text = readFileSync(p.positional[0], "utf8");
+  } catch {
+    throw new InputError(`${p.positional[0]}: cannot be read`);
+  }
+  const imported = importMemo(text, p.positional[0]);
+  const target = p.flags.get("out");
+  if (typeof target === "string") writeFileSync(target, imported.yaml);
+  else process.stdout.write(imported.yaml);
+  for (const u of imported.unmapped) process.stderr.write(`nbloop: not mapped: ${u}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
+  run,
+  rerun,
+  status,
+  env,
+  brief,
+  "import-memo": importMemoCommand,
+  audit: auditCommand,
+  picture: pictureCommand,
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
-  switch (command) {
-    case "run": {
-      const p = parseLongOptions(rest, { workspace: 1 });
-      expectPositional(p, 2, "a loop file and a phase");
-      const outcome = await runPhase({
-        loopPath: p.positional[0],
-        phase: p.positional[1],
-        workspace: String(p.flags.get("workspace") ?? process.cwd()),
-        dryRun: p.flags.has("dry-run"),
-        progress: ttyProgress(),
-      });
-      out(outcome.lines);
-      return EXIT[outcome.status];
-    }
-    case "rerun": {
-      const p = parseLongOptions(rest, { workspace: 1, step: 1 });
-      expectPositional(p, 1, "a bundle folder");
-      const old = resolve(p.positional[0]);
-      let earlier: ReturnType<typeof readResult>;
-      try {
-        earlier = readResult(old);
-      } catch {
-        throw new InputError(`${p.positional[0]}: not a bundle (no readable result.json)`);
-      }
-      const workspace = String(p.flags.get("workspace") ?? earlier.workspace);
-      const step = p.flags.get("step");
-      const outcome = await runPhase({
-        loopPath: resolve(workspace, earlier.loop),
-        phase: earlier.phase,
-        workspace,
-        rerunOf: old,
-        fromStep: typeof step === "string" ? step : undefined,
-        progress: ttyProgress(),
-      });
-      out(outcome.lines);
-      return EXIT[outcome.status];
-    }
-    case "status": {
-      const p = parseLongOptions(rest, { workspace: 1 });
-      const items = workspaceStatus(String(p.flags.get("workspace") ?? process.cwd()));
-      out(p.flags.has("json") ? [JSON.stringify(items, null, 2)] : statusLines(items));
-      return 0;
-    }
-    case "env": {
-      const p = parseLongOptions(rest, { workspace: 1 });
-      if (!p.flags.has("json")) throw new InputError("env: only --json output is available");
-      out([JSON.stringify(envSnapshot(String(p.flags.get("workspace") ?? process.cwd())), null, 2)]);
-      return 0;
-    }
-    case "brief": {
-      const p = parseLongOptions(rest, { workspace: 1 });
-      expectPositional(p, 2, "a loop file and a phase");
-      const loaded = loadLoop(p.positional[0]);
-      phaseOf(loaded, p.positional[1]);
-      process.stdout.write(renderBrief(loaded.loop, p.positional[1]));
-      return 0;
-    }
-    case "import-memo": {
-      const p = parseLongOptions(
-        rest.map((a) => (a === "-o" ? "--out" : a)),
-        { out: 1 },
-      );
-      expectPositional(p, 1, "a memo file");
-      let text: string;
-      try {
-        text = readFileSync(p.positional[0], "utf8");
-      } catch {
-        throw new InputError(`${p.positional[0]}: cannot be read`);
-      }
-      const imported = importMemo(text, p.positional[0]);
-      const target = p.flags.get("out");
-      if (typeof target === "string") writeFileSync(target, imported.yaml);
-      else process.stdout.write(imported.yaml);
-      for (const u of imported.unmapped) process.stderr.write(`nbloop: not mapped: ${u}\n`);
-      return 0;
-    }
-    case "audit":
-      return auditCommand(rest);
-    case "picture":
-      return pictureCommand(rest);
-    case undefined:
-    case "help":
-    case "-h":
-    case "--help":
-      out([USAGE]);
-      return command === undefined ? 2 : 0;
-    default:
-      throw new InputError(`unknown command "${command}"\n${USAGE}`);
+  if (command === undefined || ["help", "-h", "--help"].includes(command)) {
+    out([USAGE]);
+    return command === undefined ? 2 : 0;
   }
+  const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!handler) throw new InputError(`unknown command "${command}"\n${USAGE}`);
+  return handler(rest);
 }
 
 main(process.argv.slice(2)).then(

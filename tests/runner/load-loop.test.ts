@@ -33,6 +33,18 @@ describe("loop files", () => {
     expect(loop.phases.A.do_now[0].run).toEqual(["echo", "hello"]);
   });
 
+  it("a step with both run and script, and one with neither", () => {
+    const both = GOOD.replace(
+      "        run: [echo, hello]\n",
+      "        run: [echo, hello]\n        script: glue.mjs\n",
+    );
+    expect(errorOf(both)).toBe('loop.yaml:8:9: /phases/A/do_now/0: a step has "run" or "script", not both');
+    const neither = GOOD.replace("        run: [echo, hello]\n", "");
+    expect(errorOf(neither)).toBe(
+      'loop.yaml:8:9: /phases/A/do_now/0: a step needs "run" (a command) or "script" (a zx script)',
+    );
+  });
+
   it("bad YAML", () => {
     expect(errorOf(GOOD.replace("bundle: reports/demo/{phase}/{stamp}/", "bundle: [unclosed"))).toBe(
       "loop.yaml:4:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",

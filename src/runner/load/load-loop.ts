@@ -47,7 +47,14 @@ function describe(error: ErrorObject): { message: string; property?: string } {
     case "additionalProperties":
       return { message: `unknown key "${p.additionalProperty}"`, property: String(p.additionalProperty) };
     case "required":
+      // a step's two alternatives each report the other missing
+      if (p.missingProperty === "run" || p.missingProperty === "script")
+        return { message: 'a step needs "run" (a command) or "script" (a zx script)' };
       return { message: `missing required key "${p.missingProperty}"` };
+    case "oneOf":
+      return /\/do_now\/\d+$/.test(error.instancePath)
+        ? { message: 'a step has "run" or "script", not both' }
+        : { message: error.message ?? error.keyword };
     case "enum":
       return {
         message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
@@ -80,8 +87,13 @@ export function parseLoop(text: string, path: string): LoopFile {
   const data = doc.toJS();
   const validate = loopValidator();
   if (!validate(data)) {
-    // oneOf/if produce a summary error beside the specific ones: keep the specific ones
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
+    // oneOf/if produce a summary error beside the specific ones: keep the specific ones, and a
+    // oneOf's own error only where more than one alternative matched (a step with run and script)
+    const errors = (validate.errors ?? []).filter(
+      (e) =>
+        e.keyword !== "if" &&
+        (e.keyword !== "oneOf" || Array.isArray((e.params as { passingSchemas?: unknown }).passingSchemas)),
+    );
     const lines = new Set<string>();
     for (const error of errors.length > 0 ? errors : (validate.errors ?? [])) {
       const { message, property } = describe(error);

@@ -6,10 +6,10 @@
  */
 
 import { InputError } from "../../util/input-error.js";
+import { isCommand, parseCommand } from "../../util/shell-words.js";
 import { quote } from "../collect/bundle.js";
 import type { Artifact, LoopFile, MappedTest, Phase, Step } from "../load/loop.js";
 import { CURRENT_BRANCH, captureFileText, readArtifacts, STEP_OPTIONS, stepId, TODO_STEP } from "./import.js";
-import { isCommand, parseCommand } from "./shell-words.js";
 
 const NO_TESTS = "none — evidence-only";
 

@@ -6,6 +6,14 @@
  */
 
 import { Document, isScalar, isSeq, visit } from "yaml";
+import {
+  ASSIGNMENT,
+  type Command,
+  isCommand,
+  lex,
+  parseCommand,
+  sameCommand,
+} from "../../util/shell-words.js";
 import type {
   Artifact,
   CaptureFile,
@@ -16,7 +24,6 @@ import type {
   Step,
   Stream,
 } from "../load/loop.js";
-import { ASSIGNMENT, type Command, isCommand, lex, parseCommand, sameCommand } from "./shell-words.js";
 
 const DEFAULT_LEDGER = "docs/fix_plan.md";
 const DEFAULT_BUNDLE = "reports/{item}/{phase}/{stamp}/";

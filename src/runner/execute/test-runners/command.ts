@@ -6,7 +6,7 @@
  */
 
 import { existsSync } from "node:fs";
-import { parseCommand } from "../../memo/shell-words.js";
+import { parseCommand } from "../../../util/shell-words.js";
 import { runInto } from "./invoke.js";
 import { junitFileCounts } from "./junit.js";
 import { findProgram } from "./program.js";

@@ -33,6 +33,28 @@ function closingParen(text: string, open: number): number {
   return -1;
 }
 
+/** The text of the double-quoted span opening at `open` and the offset after it, or null if it never closes. */
+function doubleQuoted(
+  command: string,
+  open: number,
+  needs: Set<string>,
+): { text: string; end: number } | null {
+  let text = "";
+  let j = open + 1;
+  for (; j < command.length && command[j] !== '"'; j++) {
+    const d = command[j];
+    if (d === "\\" && '$`"\\\n'.includes(command[j + 1] ?? "")) {
+      text += command[++j];
+      continue;
+    }
+    if (d === "$" && command[j + 1] === "(") needs.add("command substitution");
+    else if (d === "$" && /[A-Za-z_{]/.test(command[j + 1] ?? "")) needs.add("$ expansion");
+    if (d === "`") needs.add("command substitution");
+    text += d;
+  }
+  return j >= command.length ? null : { text, end: j + 1 };
+}
+
 /**
  * POSIX-shell word splitting (quotes, backslashes) that also says what in the command only a shell can
  * do. `[` is left literal: pytest node IDs carry brackets and a shell passes them on when nothing
@@ -75,23 +97,13 @@ export function lex(command: string): { words: Word[]; needs: string[] } {
       text += command.slice(i + 1, close);
       i = close + 1;
     } else if (c === '"') {
-      let j = i + 1;
-      for (; j < command.length && command[j] !== '"'; j++) {
-        const d = command[j];
-        if (d === "\\" && '$`"\\\n'.includes(command[j + 1] ?? "")) {
-          text += command[++j];
-          continue;
-        }
-        if (d === "$" && command[j + 1] === "(") needs.add("command substitution");
-        else if (d === "$" && /[A-Za-z_{]/.test(command[j + 1] ?? "")) needs.add("$ expansion");
-        if (d === "`") needs.add("command substitution");
-        text += d;
-      }
-      if (j >= command.length) {
+      const quoted = doubleQuoted(command, i, needs);
+      if (quoted === null) {
         needs.add("an unbalanced quote");
         break;
       }
-      i = j + 1;
+      text += quoted.text;
+      i = quoted.end;
     } else if (c === "$" && next === "(") {
       needs.add("command substitution");
       const close = closingParen(command, i + 1);
