@@ -1,3 +1,8 @@
+/**
+ * The memo format's round trip: every real memo, and a loop using every field, through import and
+ * brief and back unchanged.
+ */
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";

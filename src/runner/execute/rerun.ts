@@ -1,7 +1,7 @@
 /**
- * A rerun of a bundle: the earlier bundle's files (step outputs, kept artifacts) taken over into the
- * new one, the steps before the one it starts from recorded as reused, and the earlier run's
- * baseline kept, so that an artifact a reused step wrote still counts as written by this run.
+ * A rerun of a bundle: the earlier bundle's step outputs taken over into the new one, the steps
+ * before the one it starts from recorded as reused, and the earlier run's baseline kept, so that an
+ * artifact a reused step wrote still counts as written by this run.
  */
 
 import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -11,7 +11,10 @@ import { type RunResult, readResult, type StepRecord } from "../collect/bundle.j
 import type { PreparedStep } from "../plan/steps.js";
 import { reusedRecord } from "./run-step.js";
 
-const BOOKKEEPING = new Set([
+/** What the new run makes again: its bookkeeping, the kept artifacts and the mapped tests' output. */
+const MADE_AGAIN = new Set([
+  "artifacts",
+  "tests",
   "result.json",
   "summary.md",
   "sha256.txt",
@@ -24,7 +27,7 @@ const BOOKKEEPING = new Set([
 function copyInto(from: string, to: string, dir = ""): void {
   for (const name of readdirSync(join(from, dir))) {
     const rel = join(dir, name);
-    if (dir === "" && BOOKKEEPING.has(name)) continue;
+    if (dir === "" && MADE_AGAIN.has(name)) continue;
     if (statSync(join(from, rel)).isDirectory()) {
       mkdirSync(join(to, rel), { recursive: true });
       copyInto(from, to, rel);

@@ -10,7 +10,7 @@ import { parseCommand } from "../../../util/shell-words.js";
 import { runInto } from "./invoke.js";
 import { junitFileCounts } from "./junit.js";
 import { findProgram } from "./program.js";
-import { NO_TESTS, type RunContext, type RunnerRun, runFiles, type TestRunner } from "./runner.js";
+import { NO_TESTS, type RunContext, type RunnerRun, runFiles, runRecord, type TestRunner } from "./runner.js";
 
 export const SKIPPED_EXIT = 77;
 
@@ -58,16 +58,8 @@ async function run(
           ? { ...NO_TESTS, skipped: 1 }
           : { ...NO_TESTS, failed: 1 };
     const total = reported ? reported.passed + reported.failed + reported.skipped + reported.errors : 1;
-    runs.push({
-      runner: "command",
-      selectors: [selector],
-      counts: reported ?? byExit,
-      exitCode: r.exitCode,
-      output: out.rel.output,
-      report: reported ? out.rel.report : null,
-      problem:
-        r.notStarted ?? (total === 0 ? `${selector}: ran no test (its JUnit report lists none)` : null),
-    });
+    const problem = total === 0 ? `${selector}: ran no test (its JUnit report lists none)` : null;
+    runs.push({ ...runRecord("command", [selector], out, r, reported, problem), counts: reported ?? byExit });
   }
   return runs;
 }

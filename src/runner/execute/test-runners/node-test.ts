@@ -16,10 +16,10 @@ import {
   answerOf,
   byName,
   escapeRegExp,
-  NO_TESTS,
   type RunContext,
   type RunnerRun,
   runFiles,
+  runRecord,
   splitSelector,
   type TestRunner,
 } from "./runner.js";
@@ -100,16 +100,10 @@ async function run(
       ctx.env,
       out.output,
     );
-    const wrote = existsSync(out.report);
-    runs.push({
-      runner: "node",
-      selectors: group.selectors,
-      counts: wrote ? junitCounts(readJunitCases(readFileSync(out.report, "utf8"))) : NO_TESTS,
-      exitCode: r.exitCode,
-      output: out.rel.output,
-      report: wrote ? out.rel.report : null,
-      problem: r.notStarted ?? (wrote ? null : `node --test wrote no JUnit report (exit ${r.exitCode})`),
-    });
+    const counts = existsSync(out.report)
+      ? junitCounts(readJunitCases(readFileSync(out.report, "utf8")))
+      : null;
+    runs.push(runRecord("node", group.selectors, out, r, counts));
   }
   return runs;
 }

@@ -8,7 +8,7 @@ import { InputError } from "../../../util/input-error.js";
 import { ask, runInto } from "./invoke.js";
 import { junitFileCounts } from "./junit.js";
 import { findProgram } from "./program.js";
-import { answerOf, NO_TESTS, type RunContext, type RunnerRun, runFiles, type TestRunner } from "./runner.js";
+import { answerOf, type RunContext, type RunnerRun, runFiles, runRecord, type TestRunner } from "./runner.js";
 
 const NO_CACHE = ["-p", "no:cacheprovider"];
 
@@ -60,18 +60,7 @@ async function run(
   const files = runFiles(ctx, tag, "junit.xml");
   const argv = [...launcher, ...selectors, `--junitxml=${files.report}`, ...NO_CACHE];
   const r = await runInto(argv, ctx.workspace, ctx.env, files.output);
-  const counts = junitFileCounts(files.report);
-  return [
-    {
-      runner: "pytest",
-      selectors,
-      counts: counts ?? NO_TESTS,
-      exitCode: r.exitCode,
-      output: files.rel.output,
-      report: counts ? files.rel.report : null,
-      problem: r.notStarted ?? (counts ? null : `pytest wrote no JUnit report (exit ${r.exitCode})`),
-    },
-  ];
+  return [runRecord("pytest", selectors, files, r, junitFileCounts(files.report))];
 }
 
 export const pytestRunner: TestRunner = { name: "pytest", locate, validate, run };

@@ -39,8 +39,15 @@ export interface RunContext {
 /** The bundle folder of the runners' console output and reports. */
 export const TESTS_DIR = "tests";
 
-/** A run's files in the bundle, named by `tag` (unique per invocation): absolute, and as the bundle names them. */
-export function runFiles(ctx: RunContext, tag: string, reportName: string) {
+export interface RunFiles {
+  /** As the bundle names them. */
+  rel: { output: string; report: string };
+  output: string;
+  report: string;
+}
+
+/** A run's files in the bundle, named by `tag` (unique per invocation). */
+export function runFiles(ctx: RunContext, tag: string, reportName: string): RunFiles {
   const rel = { output: `${TESTS_DIR}/${tag}.log`, report: `${TESTS_DIR}/${tag}-${reportName}` };
   return { rel, output: join(ctx.bundle, rel.output), report: join(ctx.bundle, rel.report) };
 }
@@ -56,6 +63,30 @@ export interface RunnerRun {
   report: string | null;
   /** Why the counts cannot be trusted (no report, no test run), or null. */
   problem: string | null;
+}
+
+/**
+ * The record of one invocation, from the counts its report gave (null: it wrote none, which is its
+ * problem unless the caller says what is: a string, or null for none).
+ */
+export function runRecord(
+  runner: RunnerName,
+  selectors: string[],
+  files: RunFiles,
+  ended: { exitCode: number | null; notStarted: string | null },
+  reported: TestCounts | null,
+  problem?: string | null,
+): RunnerRun {
+  const noReport = reported === null ? `${runner} wrote no report (exit ${ended.exitCode})` : null;
+  return {
+    runner,
+    selectors,
+    counts: reported ?? NO_TESTS,
+    exitCode: ended.exitCode,
+    output: files.rel.output,
+    report: reported === null ? null : files.rel.report,
+    problem: ended.notStarted ?? (problem === undefined ? noReport : problem),
+  };
 }
 
 export interface TestRunner {

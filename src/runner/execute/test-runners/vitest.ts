@@ -17,6 +17,7 @@ import {
   type RunContext,
   type RunnerRun,
   runFiles,
+  runRecord,
   splitSelector,
   type TestCounts,
   type TestRunner,
@@ -133,15 +134,7 @@ async function run(
     } catch {
       report = null;
     }
-    runs.push({
-      runner: "vitest",
-      selectors: group.selectors,
-      counts: report ? countsOf(report, group.name) : NO_TESTS,
-      exitCode: r.exitCode,
-      output: out.rel.output,
-      report: report ? out.rel.report : null,
-      problem: r.notStarted ?? (report ? null : `vitest wrote no JSON report (exit ${r.exitCode})`),
-    });
+    runs.push(runRecord("vitest", group.selectors, out, r, report ? countsOf(report, group.name) : null));
   }
   return runs;
 }
