@@ -9,7 +9,10 @@ import { InputError } from "../../util/input-error.js";
 import { isCommand, parseCommand } from "../../util/shell-words.js";
 import { quote } from "../collect/bundle.js";
 import type { Artifact, LoopFile, MappedTest, Phase, Step } from "../load/loop.js";
-import { CURRENT_BRANCH, captureFileText, readArtifacts, STEP_OPTIONS, stepId, TODO_STEP } from "./import.js";
+import { CURRENT_BRANCH } from "./import.js";
+import { readArtifacts } from "./memo-artifacts.js";
+import { STEP_OPTIONS, stepId, TODO_STEP } from "./memo-do-now.js";
+import { captureFileText } from "./memo-if-blocked.js";
 
 const NO_TESTS = "none — evidence-only";
 
