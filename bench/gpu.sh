@@ -13,7 +13,7 @@
 #     (needs root and the NVIDIA X driver);
 #   - else xvfb-run: Mesa's llvmpipe, a software renderer on the CPU; a smoke test, not a GPU timing.
 # The renderer line below says which one was got. The correctness check runs every case of the C
-# reference corpus (NB_REFERENCE_DIR, default ../shared/reference) when it is there, and always the
+# reference corpus (NB_REFERENCE_DIR, default reference/) when it is there, and always the
 # timed configurations: correlation >= 0.99999, relative error <= 1e-3 above 1e-3 of the maximum.
 set -euo pipefail
 SELF=$(realpath "$0")
@@ -21,7 +21,7 @@ cd "$(dirname "$SELF")/.."
 ROOT=$PWD
 CLI=$ROOT/dist/src/cli/nanoBragg.cjs
 RUNS=${BENCH_RUNS:-5}
-REF=$(realpath -m "${NB_REFERENCE_DIR:-../shared/reference}")
+REF=$(realpath -m "${NB_REFERENCE_DIR:-reference}")
 CONFIGS=("$@")
 [ ${#CONFIGS[@]} -gt 0 ] || CONFIGS=(2048)
 have() { for tool; do command -v "$tool" >/dev/null || return 1; done; }

@@ -19,7 +19,10 @@ const SMALL_CELL = [...BASE, "-lambda", "6.2", "-N", "5", "-mosflm"];
 
 /** The supervisor command of the public parity project, full frame (inputs from the reference corpus). */
 function supervisor(): string[] {
-  const data = resolve(process.env.NB_REFERENCE_DIR ?? "../shared/reference", "data");
+  const data = resolve(
+    process.env.NB_REFERENCE_DIR ?? fileURLToPath(new URL("../../reference", import.meta.url)),
+    "data",
+  );
   return [
     ...["-mat", join(data, "A.mat"), "-hkl", join(data, "scaled.hkl"), "-nonoise", "-nointerpolate"],
     ...[

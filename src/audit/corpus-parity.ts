@@ -25,7 +25,7 @@ export function readCorpus(referenceDir: string): CorpusCase[] {
   const manifest = join(referenceDir, "manifest.json");
   if (!existsSync(manifest))
     throw new InputError(
-      `${referenceDir}: no reference corpus here (no manifest.json); set NB_REFERENCE_DIR`,
+      `${referenceDir}: no reference corpus here (no manifest.json); set NB_REFERENCE_DIR or --reference`,
     );
   const cases = (JSON.parse(readFileSync(manifest, "utf8")) as { cases?: CorpusCase[] }).cases;
   if (!Array.isArray(cases)) throw new InputError(`${manifest}: no "cases" list`);

@@ -83,6 +83,7 @@ export function ingestImageHeaders(c: SimConfig, argv: readonly string[]): void 
   else files.sort((a, b) => a.position - b.position);
   for (const f of files) {
     apply(c, f.kind, readSmv(f.path, f.flag, c.profile.headerKeysBySubstring));
+    c.headerFilesRead.push(f.path);
     if (f.kind === "img") c.imgFile = f.path;
     else c.maskFile = f.path;
   }

@@ -22,6 +22,7 @@ import { imageStats } from "../audit/image-stats.js";
 import { checkScaling, scalingSummary } from "../audit/scaling-check.js";
 import { diffTraces, traceDiffMetrics, traceDiffSummary } from "../audit/trace-diff.js";
 import { writePng } from "../io/png.js";
+import { packageRoot } from "../runner/own-files.js";
 import { ownProgram } from "../runner/plan/steps.js";
 import { InputError } from "../util/input-error.js";
 import {
@@ -147,7 +148,7 @@ function auditCorpus(args: string[]): number {
   }
   const p = parseLongOptions(rest, { reference: 1, out: 1 });
   const referenceDir = resolve(
-    stringOption(p, "reference") ?? process.env.NB_REFERENCE_DIR ?? "../shared/reference",
+    stringOption(p, "reference") ?? process.env.NB_REFERENCE_DIR ?? join(packageRoot(), "reference"),
   );
   const all = readCorpus(referenceDir);
   const unknown = cases.filter((id) => !all.some((c) => c.id === id));

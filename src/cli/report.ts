@@ -24,6 +24,7 @@ export function setupReport(sim: Simulation): string[] {
   const x = sim.crystal;
   const m = sim.messages;
   const out: string[] = [
+    ...c.headerFilesRead.map((file) => `reading ${file}`),
     ...m.preamble,
     "nanoBragg nanocrystal diffraction simulator - James Holton and Ken Frankel 5-17-17",
   ];
@@ -142,7 +143,7 @@ export function setupReport(sim: Simulation): string[] {
   out.push(cprintf("  roi: %d < x < %d && %d < y < %d", d.roi.xmin, d.roi.xmax, d.roi.ymin, d.roi.ymax));
   out.push(cprintf("  hdivrange=%g hdivstep=%g  radians", sim.hdiv.range, sim.hdiv.step));
   out.push(cprintf("  vdivrange=%g vdivstep=%g  radians", sim.vdiv.range, sim.vdiv.step));
-  out.push(cprintf("  %d divergence steps", sim.sources.divergence.length));
+  out.push(cprintf("  %d divergence steps", sim.sources.divergenceSteps));
   out.push(cprintf("  %d sources", sim.sources.count));
   out.push(
     cprintf(

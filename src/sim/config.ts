@@ -133,6 +133,8 @@ export interface SimConfig {
   adcOffset: number;
   imgFile: string | null;
   maskFile: string | null;
+  /** The -img and -mask files in the order they were read (the C says "reading FILE" first of all). */
+  headerFilesRead: string[];
   /** Pixel values of the -mask image (0: skip the pixel), row-major, and its size. */
   mask: { data: Uint16Array; width: number; height: number } | null;
   stolFile: string | null;
@@ -246,6 +248,7 @@ export function defaultConfig(profile: ProfileRules = PROFILES.c, now = Date.now
     adcOffset: 40,
     imgFile: null,
     maskFile: null,
+    headerFilesRead: [],
     mask: null,
     stolFile: null,
     tracePixel: null,

@@ -18,6 +18,8 @@ export interface Sources {
   weight: Float64Array;
   /** Divergence grid points kept after the elliptical cut: (horizontal, vertical) radians. */
   divergence: Array<[number, number]>;
+  /** The divergence step count the C reports: the grid's points, or -1 for a source file (never counted). */
+  divergenceSteps: number;
   /** Positions before normalisation, for the report. */
   listing: Array<[number, number, number, number, number]>;
 }
@@ -31,6 +33,7 @@ export interface BeamAxes {
 function pack(
   rows: Array<[number, number, number, number, number]>,
   divergence: Array<[number, number]>,
+  divergenceSteps: number,
 ): Sources {
   const count = rows.length;
   const direction = new Float64Array(3 * count);
@@ -42,7 +45,7 @@ function pack(
     lambda[i] = lam;
     weight[i] = w;
   });
-  return { count, direction, lambda, weight, divergence, listing: rows };
+  return { count, direction, lambda, weight, divergence, divergenceSteps, listing: rows };
 }
 
 export function sourcesFromFile(
@@ -58,7 +61,7 @@ export function sourcesFromFile(
     Number.isNaN(r.weight) ? 1.0 : r.weight,
     useFileLambda && !Number.isNaN(r.lambda) ? r.lambda : lambda0,
   ]);
-  return pack(listing, []);
+  return pack(listing, [], -1);
 }
 
 /** The elliptical cut of the C: keep grid points inside the divergence ellipse (a NaN test keeps). */
@@ -99,5 +102,5 @@ export function generateSources(
       rows.push([p[0], p[1], p[2], weight, lambda]);
     }
   }
-  return pack(rows, points);
+  return pack(rows, points, points.length);
 }

@@ -28,7 +28,7 @@ import {
 import { encodePng } from "../../src/io/png.js";
 import { readSmv } from "../../src/io/smv.js";
 import { InputError } from "../../src/util/input-error.js";
-import { HAVE_REFERENCE, NO_REFERENCE, referenceCases } from "../support/paths.js";
+import { referenceCases } from "../support/paths.js";
 import {
   type CliResult,
   caseFolder,
@@ -287,7 +287,7 @@ describe("image audit: a peak moved by one pixel", () => {
   }
 });
 
-describe.skipIf(!HAVE_REFERENCE)("image audit: the TS engine against every C reference image", () => {
+describe("image audit: the TS engine against every C reference image", () => {
   for (const c of referenceCases()) {
     it(c.id, () => {
       const dir = caseFolder(c);
@@ -313,8 +313,6 @@ describe.skipIf(!HAVE_REFERENCE)("image audit: the TS engine against every C ref
     });
   }
 });
-
-if (!HAVE_REFERENCE) it.skip(`image audit against the C reference corpus (${NO_REFERENCE})`, () => {});
 
 describe("image audit: pictures", () => {
   const a = spotImage(W, H, SPOTS);

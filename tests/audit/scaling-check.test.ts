@@ -5,21 +5,14 @@
  * oversample flags, a missing key and a stored value that is not the float32 of the final one.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkScaling, scalingSummary } from "../../src/audit/scaling-check.js";
-import {
-  FIXTURES_DIR,
-  HAVE_REFERENCE,
-  NO_REFERENCE,
-  REFERENCE_DIR,
-  referenceCases,
-} from "../support/paths.js";
+import { FIXTURES_DIR, REFERENCE_DIR, referenceCases } from "../support/paths.js";
 
 const C_TRACE = join(FIXTURES_DIR, "scaling_audit_c_trace_scaling.log");
 const PY_TRACE = join(FIXTURES_DIR, "scaling_audit_trace_py_scaling.log");
-const HAVE_FIXTURES = existsSync(C_TRACE) && existsSync(PY_TRACE);
 
 /** A trace with the chain's keys; I_pixel_final computed here by hand from the same numbers. */
 function chain(overrides: Record<string, number> = {}, drop: string[] = []): string {
@@ -50,33 +43,27 @@ function chain(overrides: Record<string, number> = {}, drop: string[] = []): str
 }
 
 describe("scaling chain", () => {
-  it.skipIf(!HAVE_REFERENCE)(
-    `is consistent in every C trace of the corpus ${HAVE_REFERENCE ? "" : NO_REFERENCE}`,
-    () => {
-      const cases = referenceCases();
-      expect(cases.length).toBe(24);
-      for (const c of cases) {
-        const check = checkScaling(readFileSync(join(REFERENCE_DIR, "cases", c.id, "trace.log"), "utf8"));
-        expect(check.missing, c.id).toEqual([]);
-        expect(check.relativeError, c.id).toBeLessThan(1e-14);
-        expect(check.ok, c.id).toBe(true);
-      }
-    },
-  );
+  it(`is consistent in every C trace of the corpus`, () => {
+    const cases = referenceCases();
+    expect(cases.length).toBe(47);
+    for (const c of cases) {
+      const check = checkScaling(readFileSync(join(REFERENCE_DIR, "cases", c.id, "trace.log"), "utf8"));
+      expect(check.missing, c.id).toEqual([]);
+      expect(check.relativeError, c.id).toBeLessThan(1e-14);
+      expect(check.ok, c.id).toBe(true);
+    }
+  });
 
-  it.skipIf(!HAVE_FIXTURES)(
-    "finds the public PyTorch trace's I_pixel_final short of exactly the polarization factor",
-    () => {
-      const c = checkScaling(readFileSync(C_TRACE, "utf8"));
-      expect(c.ok).toBe(true);
-      const py = checkScaling(readFileSync(PY_TRACE, "utf8"));
-      expect(py.ok).toBe(false);
-      expect(py.missing).toEqual([]);
-      // to float32 precision: the PyTorch port prints float32 values
-      expect(py.reportedFinal / py.expectedFinal).toBeCloseTo(1 / py.inputs.polar, 6);
-      expect(scalingSummary(py, "py.log")).toContain("INCONSISTENT");
-    },
-  );
+  it("finds the public PyTorch trace's I_pixel_final short of exactly the polarization factor", () => {
+    const c = checkScaling(readFileSync(C_TRACE, "utf8"));
+    expect(c.ok).toBe(true);
+    const py = checkScaling(readFileSync(PY_TRACE, "utf8"));
+    expect(py.ok).toBe(false);
+    expect(py.missing).toEqual([]);
+    // to float32 precision: the PyTorch port prints float32 values
+    expect(py.reportedFinal / py.expectedFinal).toBeCloseTo(1 / py.inputs.polar, 6);
+    expect(scalingSummary(py, "py.log")).toContain("INCONSISTENT");
+  });
 
   it("leaves out the factors that -oversample_* applied per subpixel", () => {
     expect(checkScaling(chain()).ok).toBe(true);

@@ -6,7 +6,7 @@
  * rounded to float32 in the PyTorch port's key names and tap formats).
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -17,14 +17,12 @@ import {
   traceDiffMetrics,
   traceDiffSummary,
 } from "../../src/audit/trace-diff.js";
-import { FIXTURES_DIR, HAVE_REFERENCE, NO_REFERENCE, referenceCases } from "../support/paths.js";
+import { FIXTURES_DIR, referenceCases } from "../support/paths.js";
 import { caseFolder, nanoBragg, referenceText } from "../support/run.js";
 
 const REALWORLD = FIXTURES_DIR;
 const C_LOG = join(REALWORLD, "scaling_audit_c_trace_scaling.log");
 const PY_LOG = join(REALWORLD, "scaling_audit_trace_py_scaling.log");
-const HAVE_REALWORLD = existsSync(C_LOG) && existsSync(PY_LOG);
-const NO_REALWORLD = `no real-world traces at ${REALWORLD} (set NB_FIXTURES_DIR)`;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SYNTHETIC_C = readFileSync(join(HERE, "fixtures/synthetic_c_trace.log"), "utf8");
@@ -56,173 +54,162 @@ function withLine(text: string, key: string, values: string | null): string {
     .join("\n");
 }
 
-describe.skipIf(!HAVE_REALWORLD)(
-  `the real C and PyTorch traces of the supervisor pixel${HAVE_REALWORLD ? "" : ` (skipped: ${NO_REALWORLD})`}`,
-  () => {
-    const c = HAVE_REALWORLD ? readFileSync(C_LOG, "utf8") : "";
-    const py = HAVE_REALWORLD ? readFileSync(PY_LOG, "utf8") : "";
+describe(`the real C and PyTorch traces of the supervisor pixel`, () => {
+  const c = readFileSync(C_LOG, "utf8");
+  const py = readFileSync(PY_LOG, "utf8");
 
-    it("at rtol 1e-3 the first divergence is rot_a_angstroms, not I_before_scaling", () => {
-      const diff = diffTraces(c, py, { rtol: 1e-3 });
-      expect(diff.firstDivergence?.key).toBe("rot_a_angstroms");
-      // The z component: C -5.5476578307123, PY -5.58202123641968, read off the files.
-      expect(diff.firstDivergence?.relErr).toBeCloseTo(
-        Math.abs(-5.58202123641968 + 5.5476578307123) / 5.5476578307123,
-        12,
-      );
-      const divergent = diff.divergent.map((k) => k.key);
-      expect(divergent).toContain("I_before_scaling");
-      expect(divergent.indexOf("I_before_scaling")).toBeGreaterThan(divergent.indexOf("rot_a_angstroms"));
-      // Geometry before the crystal agrees to 1e-3 (pix0 differs by 1.2e-5).
-      const before = diff.compared.slice(
-        0,
-        diff.compared.findIndex((k) => k.status !== "match"),
-      );
-      expect(before.map((k) => k.key)).toEqual([
-        "pix0_vector_meters",
-        "fdet_vec",
-        "sdet_vec",
-        "pixel_pos_meters",
-        "R_distance_meters",
-        "omega_pixel_sr",
-        "close_distance_meters",
-        "obliquity_factor",
-        "diffracted_vec",
-        "incident_vec",
-        "lambda_meters",
-        "lambda_angstroms",
-        "scattering_vec_A_inv",
-      ]);
-    });
+  it("at rtol 1e-3 the first divergence is rot_a_angstroms, not I_before_scaling", () => {
+    const diff = diffTraces(c, py, { rtol: 1e-3 });
+    expect(diff.firstDivergence?.key).toBe("rot_a_angstroms");
+    // The z component: C -5.5476578307123, PY -5.58202123641968, read off the files.
+    expect(diff.firstDivergence?.relErr).toBeCloseTo(
+      Math.abs(-5.58202123641968 + 5.5476578307123) / 5.5476578307123,
+      12,
+    );
+    const divergent = diff.divergent.map((k) => k.key);
+    expect(divergent).toContain("I_before_scaling");
+    expect(divergent.indexOf("I_before_scaling")).toBeGreaterThan(divergent.indexOf("rot_a_angstroms"));
+    // Geometry before the crystal agrees to 1e-3 (pix0 differs by 1.2e-5).
+    const before = diff.compared.slice(
+      0,
+      diff.compared.findIndex((k) => k.status !== "match"),
+    );
+    expect(before.map((k) => k.key)).toEqual([
+      "pix0_vector_meters",
+      "fdet_vec",
+      "sdet_vec",
+      "pixel_pos_meters",
+      "R_distance_meters",
+      "omega_pixel_sr",
+      "close_distance_meters",
+      "obliquity_factor",
+      "diffracted_vec",
+      "incident_vec",
+      "lambda_meters",
+      "lambda_angstroms",
+      "scattering_vec_A_inv",
+    ]);
+  });
 
-    it("flags the F_latt_b sign flip (C 1.05079664302326, PY -0.861241281032562)", () => {
-      const diff = diffTraces(c, py, { rtol: 1e-3 });
-      const fLattB = diff.compared.find((k) => k.key === "F_latt_b");
-      expect(fLattB?.status).toBe("sign_flip");
-      expect(fLattB?.signFlips).toEqual([0]);
-      expect(diff.divergent).toContain(fLattB);
-      expect(traceDiffMetrics(diff)).toMatchObject({ sign_flips: expect.arrayContaining(["F_latt_b"]) });
-    });
+  it("flags the F_latt_b sign flip (C 1.05079664302326, PY -0.861241281032562)", () => {
+    const diff = diffTraces(c, py, { rtol: 1e-3 });
+    const fLattB = diff.compared.find((k) => k.key === "F_latt_b");
+    expect(fLattB?.status).toBe("sign_flip");
+    expect(fLattB?.signFlips).toEqual([0]);
+    expect(diff.divergent).toContain(fLattB);
+    expect(traceDiffMetrics(diff)).toMatchObject({ sign_flips: expect.arrayContaining(["F_latt_b"]) });
+  });
 
-    it("reports the C's set-up and per-phi keys as only in the C, and compares all 40 PyTorch values", () => {
-      const diff = diffTraces(c, py, { rtol: 1e-3 });
-      const setup = setupKeys(c);
-      expect(setup.length).toBe(24);
-      expect(diff.onlyInRef).toEqual(expect.arrayContaining(setup));
-      const phiLines = c.split("\n").filter((l) => l.startsWith("TRACE_C_PHI "));
-      expect(phiLines.length).toBe(10);
-      for (const tic of [0, 9]) expect(diff.onlyInRef).toContain(`phi[${tic}].F_latt_b`);
-      // 24 set-up keys + 10 phi steps x 4 fields (phi_deg, k_frac, F_latt_b, F_latt).
-      expect(diff.onlyInRef.length).toBe(24 + 40);
-      expect(diff.onlyInPort).toEqual([]);
-      expect(diff.compared.length).toBe(py.split("\n").filter((l) => l.startsWith("TRACE_PY: ")).length);
-    });
+  it("reports the C's set-up and per-phi keys as only in the C, and compares all 40 PyTorch values", () => {
+    const diff = diffTraces(c, py, { rtol: 1e-3 });
+    const setup = setupKeys(c);
+    expect(setup.length).toBe(24);
+    expect(diff.onlyInRef).toEqual(expect.arrayContaining(setup));
+    const phiLines = c.split("\n").filter((l) => l.startsWith("TRACE_C_PHI "));
+    expect(phiLines.length).toBe(10);
+    for (const tic of [0, 9]) expect(diff.onlyInRef).toContain(`phi[${tic}].F_latt_b`);
+    // 24 set-up keys + 10 phi steps x 4 fields (phi_deg, k_frac, F_latt_b, F_latt).
+    expect(diff.onlyInRef.length).toBe(24 + 40);
+    expect(diff.onlyInPort).toEqual([]);
+    expect(diff.compared.length).toBe(py.split("\n").filter((l) => l.startsWith("TRACE_PY: ")).length);
+  });
 
-    it("writes a summary and metrics naming the first divergence", () => {
-      const diff = diffTraces(c, py, { rtol: 1e-3 });
-      const summary = traceDiffSummary(diff, "C", "PyTorch");
-      expect(summary).toMatch(/\*\*First divergence: `rot_a_angstroms`\*\*/);
-      expect(summary).toMatch(/\| `F_latt_b` \| 1\.05079664302326 \| -0\.861241281032562 \|.*sign flip/);
-      expect(summary).toContain("rtol = 1e-3 (given)");
-      const metrics = JSON.parse(JSON.stringify(traceDiffMetrics(diff)));
-      expect(metrics.first_divergence).toMatchObject({
-        key: "rot_a_angstroms",
-        ref: [-14.3562690335399, -21.8805340763623, -5.5476578307123],
-        port: [-14.3562698364258, -21.8717937469482, -5.58202123641968],
-        sign_flip: false,
-      });
-      expect(metrics.n_compared).toBe(40);
-      expect(metrics.n_divergent).toBe(metrics.divergent.length);
-      expect(metrics.rtol).toBe(1e-3);
+  it("writes a summary and metrics naming the first divergence", () => {
+    const diff = diffTraces(c, py, { rtol: 1e-3 });
+    const summary = traceDiffSummary(diff, "C", "PyTorch");
+    expect(summary).toMatch(/\*\*First divergence: `rot_a_angstroms`\*\*/);
+    expect(summary).toMatch(/\| `F_latt_b` \| 1\.05079664302326 \| -0\.861241281032562 \|.*sign flip/);
+    expect(summary).toContain("rtol = 1e-3 (given)");
+    const metrics = JSON.parse(JSON.stringify(traceDiffMetrics(diff)));
+    expect(metrics.first_divergence).toMatchObject({
+      key: "rot_a_angstroms",
+      ref: [-14.3562690335399, -21.8805340763623, -5.5476578307123],
+      port: [-14.3562698364258, -21.8717937469482, -5.58202123641968],
+      sign_flip: false,
     });
+    expect(metrics.n_compared).toBe(40);
+    expect(metrics.n_divergent).toBe(metrics.divergent.length);
+    expect(metrics.rtol).toBe(1e-3);
+  });
 
-    it("sees the PyTorch trace as float32 and chooses rtol 1e-5 for it", () => {
-      const diff = diffTraces(c, py);
-      expect(diff.tolerancesChosen).toBe(true);
-      expect(diff.precision).toEqual({
-        ref: { digits: 15, float32: false },
-        port: { digits: 7, float32: true },
-      });
-      expect(diff.rtol).toBe(1e-5);
-      // At 1e-5 the 1.2e-5 pix0 difference (C z -0.230192414300537, PY -0.230195268988609) shows first.
-      expect(diff.firstDivergence?.key).toBe("pix0_vector_meters");
+  it("sees the PyTorch trace as float32 and chooses rtol 1e-5 for it", () => {
+    const diff = diffTraces(c, py);
+    expect(diff.tolerancesChosen).toBe(true);
+    expect(diff.precision).toEqual({
+      ref: { digits: 15, float32: false },
+      port: { digits: 7, float32: true },
     });
-  },
-);
+    expect(diff.rtol).toBe(1e-5);
+    // At 1e-5 the 1.2e-5 pix0 difference (C z -0.230192414300537, PY -0.230195268988609) shows first.
+    expect(diff.firstDivergence?.key).toBe("pix0_vector_meters");
+  });
+});
 
 const cases = referenceCases();
 
-describe.skipIf(!HAVE_REFERENCE)(
-  `our engine's trace against the C's trace.log of every corpus case${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
-  () => {
-    it("has cases", () => {
-      expect(cases.length).toBeGreaterThan(0);
+describe(`our engine's trace against the C's trace.log of every corpus case`, () => {
+  it("has cases", () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  for (const c of cases) {
+    it(`${c.id}: no divergence at rtol 1e-9, nothing on one side only`, () => {
+      const [slow, fast] = c.trace.pixel_s_f;
+      // The same extra flags as the C's trace run (trace_cmd.txt).
+      const run = nanoBragg(
+        [
+          ...c.argv,
+          "-trace_pixel",
+          String(slow),
+          String(fast),
+          "-floatfile",
+          "trace_float.tmp",
+          "-intfile",
+          "trace_int.tmp",
+          "-nopgm",
+        ],
+        caseFolder(c),
+      );
+      expect(run.code).toBe(0);
+      const ref = referenceText(c, c.trace.file);
+      const diff = diffTraces(ref, run.stdout, { rtol: 1e-9 });
+      expect(diff.divergent.map((k) => `${k.key}#${k.occurrence}: ${k.refText} | ${k.portText}`)).toEqual([]);
+      expect(diff.onlyInPort).toEqual([]);
+      expect(diff.onlyInRef).toEqual([]);
+      // Every value of the C's trace was compared: one per set-up line, per `TRACE_C: ` / source-2
+      // line, and per field of a phi line other than phi_tic.
+      const lines = ref.split("\n");
+      const values =
+        setupKeys(ref).length +
+        lines.filter((l) => /^TRACE_C(_SOURCE2)?: /.test(l)).length +
+        lines.filter((l) => l.startsWith("TRACE_C_PHI ")).reduce((n, l) => n + l.split("=").length - 2, 0);
+      expect(diff.compared.length).toBe(values);
     });
+  }
+});
 
-    for (const c of cases) {
-      it(`${c.id}: no divergence at rtol 1e-9, nothing on one side only`, () => {
-        const [slow, fast] = c.trace.pixel_s_f;
-        // The same extra flags as the C's trace run (trace_cmd.txt).
-        const run = nanoBragg(
-          [
-            ...c.argv,
-            "-trace_pixel",
-            String(slow),
-            String(fast),
-            "-floatfile",
-            "trace_float.tmp",
-            "-intfile",
-            "trace_int.tmp",
-            "-nopgm",
-          ],
-          caseFolder(c),
-        );
-        expect(run.code).toBe(0);
-        const ref = referenceText(c, c.trace.file);
-        const diff = diffTraces(ref, run.stdout, { rtol: 1e-9 });
-        expect(diff.divergent.map((k) => `${k.key}#${k.occurrence}: ${k.refText} | ${k.portText}`)).toEqual(
-          [],
-        );
-        expect(diff.onlyInPort).toEqual([]);
-        expect(diff.onlyInRef).toEqual([]);
-        // Every value of the C's trace was compared: one per set-up line, per `TRACE_C: ` / source-2
-        // line, and per field of a phi line other than phi_tic.
-        const lines = ref.split("\n");
-        const values =
-          setupKeys(ref).length +
-          lines.filter((l) => /^TRACE_C(_SOURCE2)?: /.test(l)).length +
-          lines.filter((l) => l.startsWith("TRACE_C_PHI ")).reduce((n, l) => n + l.split("=").length - 2, 0);
-        expect(diff.compared.length).toBe(values);
-      });
-    }
-  },
-);
+describe(`a C trace with one value changed by 1e-6`, () => {
+  const c = cases.find((k) => k.id === "mat_A_scaled_hkl") ?? cases[0];
+  const ref = referenceText(c, c.trace.file);
 
-describe.skipIf(!HAVE_REFERENCE)(
-  `a C trace with one value changed by 1e-6${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
-  () => {
-    const c = cases.find((k) => k.id === "mat_A_scaled_hkl") ?? cases[0];
-    const ref = HAVE_REFERENCE ? referenceText(c, c.trace.file) : "";
+  it("is caught at polar with rtol 1e-9 and passes at rtol 1e-5", () => {
+    const changed = perturb(ref, "polar", 0, 1e-6);
+    expect(changed.original).not.toBe(0);
+    const tight = diffTraces(ref, changed.text, { rtol: 1e-9 });
+    expect(tight.divergent.map((k) => k.key)).toEqual(["polar"]);
+    expect(tight.firstDivergence?.relErr).toBeCloseTo(1e-6, 9);
+    expect(diffTraces(ref, changed.text, { rtol: 1e-5 }).firstDivergence).toBeNull();
+  });
 
-    it("is caught at polar with rtol 1e-9 and passes at rtol 1e-5", () => {
-      const changed = perturb(ref, "polar", 0, 1e-6);
-      expect(changed.original).not.toBe(0);
-      const tight = diffTraces(ref, changed.text, { rtol: 1e-9 });
-      expect(tight.divergent.map((k) => k.key)).toEqual(["polar"]);
-      expect(tight.firstDivergence?.relErr).toBeCloseTo(1e-6, 9);
-      expect(diffTraces(ref, changed.text, { rtol: 1e-5 }).firstDivergence).toBeNull();
-    });
-
-    it("is caught at the y component of rot_b_angstroms with rtol 1e-9 and passes at rtol 1e-5", () => {
-      const changed = perturb(ref, "rot_b_angstroms", 1, 1e-6);
-      expect(Math.abs(changed.original)).toBeGreaterThan(1e-3);
-      const tight = diffTraces(ref, changed.text, { rtol: 1e-9 });
-      expect(tight.firstDivergence).toMatchObject({ key: "rot_b_angstroms", occurrence: 0, signFlips: [] });
-      expect(tight.divergent.length).toBe(1);
-      expect(diffTraces(ref, changed.text, { rtol: 1e-5 }).firstDivergence).toBeNull();
-    });
-  },
-);
+  it("is caught at the y component of rot_b_angstroms with rtol 1e-9 and passes at rtol 1e-5", () => {
+    const changed = perturb(ref, "rot_b_angstroms", 1, 1e-6);
+    expect(Math.abs(changed.original)).toBeGreaterThan(1e-3);
+    const tight = diffTraces(ref, changed.text, { rtol: 1e-9 });
+    expect(tight.firstDivergence).toMatchObject({ key: "rot_b_angstroms", occurrence: 0, signFlips: [] });
+    expect(tight.divergent.length).toBe(1);
+    expect(diffTraces(ref, changed.text, { rtol: 1e-5 }).firstDivergence).toBeNull();
+  });
+});
 
 describe("readTrace", () => {
   const values = readTrace(SYNTHETIC_C);

@@ -3,9 +3,10 @@
  * (float64, itself the C's image to 1e-6): on every case of the C reference corpus and on
  * configurations the corpus lacks (crystal shapes, mask, curved detector, Kahn factor, oversample
  * flags, interpolation switched off mid-image), correlation >= 0.99999 over the ROI and relative
- * error <= 1e-3 on every pixel above 1e-3 of the image maximum. On a machine without a GPU this runs
- * the real gpu.js path on Mesa's llvmpipe, under `xvfb-run -a` when there is no X display; it skips,
- * naming what is missing, where gpu.js, headless-gl or a display is not available. The error paths
+ * error <= 2e-5 (the README's figure) on every pixel above 1e-3 of the image maximum. On a machine
+ * without a GPU this runs the real gpu.js path on Mesa's llvmpipe, under `xvfb-run -a` when there is
+ * no X display; it skips, naming what is missing, where gpu.js, headless-gl or a display is not
+ * available, except under CI=true, where .ci/run installs them: there a missing piece fails. The error paths
  * (-backend gpu where the GPU path cannot start, -backend nonsense, -backend auto's silent fallback)
  * run everywhere.
  */
@@ -16,7 +17,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leading12 } from "../../src/backends/gpu-inputs.js";
 import { gpuMiller, gpuSinc3, gpuSincg, gpuSinPi } from "../../src/backends/gpu-kernel.js";
-import { CLI, HAVE_REFERENCE, REFERENCE_DIR, REPO_ROOT, referenceCases } from "../support/paths.js";
+import { CLI, REFERENCE_DIR, REPO_ROOT, referenceCases } from "../support/paths.js";
 import { type CliResult, caseFolder, nanoBragg, readFloat, scratchDir } from "../support/run.js";
 
 /** The gpu/ runtime folder (npm ci --prefix gpu), where the backend finds gpu.js and gl. */
@@ -34,9 +35,7 @@ const MISSING = !HAVE_GPU_JS
     ? "headless-gl (package gl) did not build"
     : !DISPLAY && !HAVE_XVFB
       ? "no X display (DISPLAY unset) and no xvfb-run"
-      : !HAVE_REFERENCE
-        ? `no C reference corpus at ${REFERENCE_DIR}`
-        : null;
+      : null;
 
 /** The CLI with a display: the caller's, else a fresh Xvfb server per run. */
 function nanoBraggWithDisplay(args: readonly string[], cwd: string): CliResult {
@@ -258,6 +257,10 @@ describe("-backend error paths", () => {
   });
 });
 
+it.runIf(process.env.CI === "true")("can run here, where CI installed gpu.js, headless-gl and Xvfb", () => {
+  expect(MISSING).toBeNull();
+});
+
 describe.skipIf(MISSING !== null)(
   `GPU backend against the CPU backend${MISSING ? ` (skipped: ${MISSING})` : ""}`,
   () => {
@@ -311,13 +314,13 @@ describe.skipIf(MISSING !== null)(
     });
 
     for (const name of [...cases.map((c) => c.id), ...Object.keys(EXTRA)]) {
-      it(`${name}: correlation >= 0.99999, relative error <= 1e-3 above 1e-3 of the maximum`, () => {
+      it(`${name}: correlation >= 0.99999, relative error <= 2e-5 above 1e-3 of the maximum`, () => {
         const run = runs.get(name) as Comparison;
         expect(run.cpu.stderr + run.gpu.stderr).not.toMatch(/error/);
         expect([run.cpu.code, run.gpu.code]).toEqual([0, 0]);
         const { correlation, worstRelative } = run.agreement as Agreement;
         expect(correlation).toBeGreaterThanOrEqual(0.99999);
-        expect(worstRelative).toBeLessThanOrEqual(1e-3);
+        expect(worstRelative).toBeLessThanOrEqual(2e-5);
         const warnings = (text: string) => text.split("\n").filter((line) => line.startsWith("WARNING"));
         expect(warnings(run.gpu.stdout)).toEqual(warnings(run.cpu.stdout));
       });

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { type AttemptEntry, appendAttempt, headingSlug, parseLedger } from "../../src/ledger/fix-plan.js";
 import { updateFile } from "../../src/ledger/safe-file.js";
 import { insertedRuns, linesWithEndings } from "./line-diff.js";
-import { FIXTURES_SUFFIX, fixtureText, HAVE_FIXTURES, scratchCopy } from "./realworld.js";
+import { fixtureText, scratchCopy } from "./realworld.js";
 
 const ENTRY: AttemptEntry = {
   date: "2026-11-28",
@@ -71,7 +71,7 @@ async function expectAppendAfterLine(name: string, id: string, number: number, a
   return { oldLines, newLines };
 }
 
-describe.skipIf(!HAVE_FIXTURES)(`real-world ledgers${FIXTURES_SUFFIX}`, () => {
+describe(`real-world ledgers`, () => {
   it("parses every item section, the index with its duplicated row, and the attempt bullets", () => {
     const ledger = parseLedger(fixtureText("fix_plan.md"));
     expect(ledger.items).toHaveLength(29);

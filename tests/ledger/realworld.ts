@@ -1,18 +1,11 @@
-/** The real-world ledgers and plan of a parity project (../shared/fixtures/realworld), and scratch copies. */
+/** The real-world ledgers and plan of a parity project (tests/fixtures/realworld), and scratch copies. */
 
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES_DIR } from "../support/paths.js";
 
 export { FIXTURES_DIR };
-
-export const HAVE_FIXTURES = ["fix_plan.md", "fix_plan_at_seed.md", "plan_cli-noise-pix0.md"].every((name) =>
-  existsSync(join(FIXTURES_DIR, name)),
-);
-export const FIXTURES_SUFFIX = HAVE_FIXTURES
-  ? ""
-  : ` (skipped: no real-world fixtures at ${FIXTURES_DIR}; set NB_FIXTURES_DIR)`;
 
 export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURES_DIR, name), "utf8");

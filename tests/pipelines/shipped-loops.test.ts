@@ -19,7 +19,7 @@ import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
 import { readResult, verifyManifest } from "../../src/runner/collect/bundle.js";
 import { loadLoop } from "../../src/runner/load/load-loop.js";
-import { HAVE_REFERENCE, NO_REFERENCE, REFERENCE_DIR, REPO_ROOT } from "../support/paths.js";
+import { REFERENCE_DIR, REPO_ROOT } from "../support/paths.js";
 
 const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");
 const C_BIN = process.env.NB_C_BIN;
@@ -136,77 +136,70 @@ describe("demo.yaml", () => {
   );
 });
 
-describe.skipIf(!HAVE_REFERENCE)(
-  `cli-flags-003.yaml${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
-  () => {
-    it("refuses L2c before any L2b bundle exists", () => {
-      const r = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2c"]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain("{latest:L2b}: no successful bundle of phase L2b yet; run it first");
-    });
+describe(`cli-flags-003.yaml`, () => {
+  it("refuses L2c before any L2b bundle exists", () => {
+    const r = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2c"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("{latest:L2b}: no successful bundle of phase L2b yet; run it first");
+  });
 
-    it("L2b traces the supervisor pixel and snapshots the environment; L2c finds no divergence from the C", () => {
-      const before = attempts("CLI-FLAGS-003").length;
-      const l2b = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2b"]);
-      expect(l2b.code).toBe(0);
-      const b = latest("reports/cli-flags-003/L2b");
-      expect(read(join(b, "trace.log"))).toContain("TRACE_TS: I_pixel_final 2.88139542684698e-07");
-      const ajv = new Ajv2020({ allErrors: true, strict: false });
-      addFormats.default(ajv);
-      const validate = ajv.compile(JSON.parse(read(join(REPO_ROOT, "schemas/env.schema.json"))));
-      expect(validate(JSON.parse(read(join(b, "env_snapshot.json")))), JSON.stringify(validate.errors)).toBe(
-        true,
-      );
+  it("L2b traces the supervisor pixel and snapshots the environment; L2c finds no divergence from the C", () => {
+    const before = attempts("CLI-FLAGS-003").length;
+    const l2b = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2b"]);
+    expect(l2b.code).toBe(0);
+    const b = latest("reports/cli-flags-003/L2b");
+    expect(read(join(b, "trace.log"))).toContain("TRACE_TS: I_pixel_final 2.88139542684698e-07");
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(read(join(REPO_ROOT, "schemas/env.schema.json"))));
+    expect(validate(JSON.parse(read(join(b, "env_snapshot.json")))), JSON.stringify(validate.errors)).toBe(
+      true,
+    );
 
-      const l2c = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2c"]);
-      expect(l2c.code).toBe(0);
-      const c = latest("reports/cli-flags-003/L2c");
-      const summary = read(join(c, "summary.md"));
-      expect(summary).toContain("**No divergence**");
-      expect(summary).toMatch(/Scaling chain of .*trace\.log: consistent/);
-      const audit = JSON.parse(read(join(c, "trace-audit/metrics.json")));
-      expect(audit.first_divergence).toBeNull();
-      expect(read(join(ws, "docs/fix_plan.md"))).toMatch(
-        /Phase L2c: .*\n(\s{4}.*\n)*\s{4}First Divergence: none\n/,
-      );
-      expect(audit.n_compared).toBeGreaterThanOrEqual(75);
-      expect(audit.rtol).toBe(1e-9);
-      expect(
-        attempts("CLI-FLAGS-003")
-          .slice(before)
-          .map((a) => a.result),
-      ).toEqual(["success", "success"]);
-      const tasks = parsePlanTasks(read(join(ws, "plans/cli-flags-003.md")));
-      expect(tasks.find((t) => t.id === "L2c")?.state).toBe("[D]");
-    }, 120_000);
+    const l2c = nbloop(["run", "pipelines/cli-flags-003.yaml", "L2c"]);
+    expect(l2c.code).toBe(0);
+    const c = latest("reports/cli-flags-003/L2c");
+    const summary = read(join(c, "summary.md"));
+    expect(summary).toContain("**No divergence**");
+    expect(summary).toMatch(/Scaling chain of .*trace\.log: consistent/);
+    const audit = JSON.parse(read(join(c, "trace-audit/metrics.json")));
+    expect(audit.first_divergence).toBeNull();
+    expect(read(join(ws, "docs/fix_plan.md"))).toMatch(
+      /Phase L2c: .*\n(\s{4}.*\n)*\s{4}First Divergence: none\n/,
+    );
+    expect(audit.n_compared).toBeGreaterThanOrEqual(75);
+    expect(audit.rtol).toBe(1e-9);
+    expect(
+      attempts("CLI-FLAGS-003")
+        .slice(before)
+        .map((a) => a.result),
+    ).toEqual(["success", "success"]);
+    const tasks = parsePlanTasks(read(join(ws, "plans/cli-flags-003.md")));
+    expect(tasks.find((t) => t.id === "L2c")?.state).toBe("[D]");
+  }, 120_000);
 
-    it("N matches the C's ROI image and draws it", () => {
-      const n = nbloop(["run", "pipelines/cli-flags-003.yaml", "N"]);
-      expect(n.code).toBe(0);
-      const dir = join(latest("reports/cli-flags-003/N"), "image-audit");
-      const metrics = JSON.parse(read(join(dir, "metrics.json")));
-      expect(metrics.verdict).toBe("match");
-      expect(metrics.correlation).toBe(1);
-      for (const name of ["ref.png", "port.png", "diff.png"])
-        expect(decodePng(join(dir, name)).width).toBe(61);
-    }, 120_000);
-  },
-);
+  it("N matches the C's ROI image and draws it", () => {
+    const n = nbloop(["run", "pipelines/cli-flags-003.yaml", "N"]);
+    expect(n.code).toBe(0);
+    const dir = join(latest("reports/cli-flags-003/N"), "image-audit");
+    const metrics = JSON.parse(read(join(dir, "metrics.json")));
+    expect(metrics.verdict).toBe("match");
+    expect(metrics.correlation).toBe(1);
+    for (const name of ["ref.png", "port.png", "diff.png"]) expect(decodePng(join(dir, name)).width).toBe(61);
+  }, 120_000);
+});
 
-describe.skipIf(!HAVE_REFERENCE)(
-  `parity-suite.yaml${HAVE_REFERENCE ? "" : ` (skipped: ${NO_REFERENCE})`}`,
-  () => {
-    it("writes the parity table of every corpus case into the bundle's summary", () => {
-      const r = nbloop(["run", "pipelines/parity-suite.yaml", "all"]);
-      expect(r.code).toBe(0);
-      const bundle = latest("reports/parity-suite/all");
-      const summary = read(join(bundle, "summary.md"));
-      expect(summary).toContain("# Reference corpus parity: 24 of 24 cases pass");
-      expect(summary.split("\n").filter((l) => /^\| \w+ \| \d+ \| /.test(l))).toHaveLength(24);
-      const metrics = JSON.parse(read(join(bundle, "metrics.json"))).values;
-      expect(metrics.cases).toBe(24);
-      expect(metrics.passed).toBe(24);
-      expect(metrics.min_correlation).toBeGreaterThanOrEqual(0.999999);
-    }, 300_000);
-  },
-);
+describe(`parity-suite.yaml`, () => {
+  it("writes the parity table of every corpus case into the bundle's summary", () => {
+    const r = nbloop(["run", "pipelines/parity-suite.yaml", "all"]);
+    expect(r.code).toBe(0);
+    const bundle = latest("reports/parity-suite/all");
+    const summary = read(join(bundle, "summary.md"));
+    expect(summary).toContain("# Reference corpus parity: 47 of 47 cases pass");
+    expect(summary.split("\n").filter((l) => /^\| \w+ \| \d+ \| /.test(l))).toHaveLength(47);
+    const metrics = JSON.parse(read(join(bundle, "metrics.json"))).values;
+    expect(metrics.cases).toBe(47);
+    expect(metrics.passed).toBe(47);
+    expect(metrics.min_correlation).toBeGreaterThanOrEqual(0.999999);
+  }, 300_000);
+});

@@ -45,9 +45,7 @@ const MEMOS = [
 describe("memo → loop → brief → loop gives the same loop", () => {
   for (const file of MEMOS) {
     test(file.slice(file.lastIndexOf("/", file.lastIndexOf("/") - 1) + 1), () => {
-      expect(existsSync(file), `${file} is missing (NB_FIXTURES_DIR sets where the real memos are)`).toBe(
-        true,
-      );
+      expect(existsSync(file), `${file} is missing`).toBe(true);
       const { brief, second } = roundTrip(readFileSync(file, "utf8"));
       // every section of the memo is in the brief, none left to the review list but prose
       const phase = second.loop.phases[second.phase];

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
@@ -10,9 +10,6 @@ import { importMemo } from "../../src/runner/memo/import.js";
 import { FIXTURES_DIR, REPO_ROOT } from "../support/paths.js";
 
 const FIXTURES = FIXTURES_DIR;
-const HAVE_FIXTURES =
-  existsSync(join(FIXTURES, "input_seed.md")) && existsSync(join(FIXTURES, "input_tip.md"));
-const NO_FIXTURES = `no real-world memos at ${FIXTURES} (set NB_FIXTURES_DIR)`;
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -54,157 +51,154 @@ const SEED_DIR = "reports/2025-10-cli-flags/phase_l/scaling_audit";
 const SEED_HARNESS = `${SEED_DIR}/trace_harness.py`;
 const ENV_SCHEMA = "nbloop:trace-env.schema.json";
 
-describe.skipIf(!HAVE_FIXTURES)(
-  `importMemo on the real memos${HAVE_FIXTURES ? "" : ` (skipped: ${NO_FIXTURES})`}`,
-  () => {
-    test("the seed memo gives a valid loop with its two Do Now commands as steps", () => {
-      const { loop, phase, unmapped, yaml } = importMemo(fixture("input_seed.md"), "input_seed.md");
-      expectValid(loop);
-      expect(loop.item).toBe("CLI-FLAGS-003");
-      expect(loop.title).toBe("Handle -nonoise and -pix0_vector_mm");
-      expect(loop.branch).toBe("feature/spec-based-2");
-      expect(phase).toBe("L2b");
-      const l2b = loop.phases.L2b;
-      expect(l2b.mode).toBe("Parity");
-      expect(l2b.do_now).toEqual([
-        {
-          id: "trace_harness",
-          run: [
-            "python",
-            SEED_HARNESS,
-            "--config",
-            "supervisor",
-            "--pixel",
-            "685",
-            "1039",
-            "--out",
-            "trace_py_scaling.log",
-            "--device",
-            "cpu",
-            "--dtype",
-            "float32",
-          ],
-          env: { PYTHONPATH: "src", KMP_DUPLICATE_LIB_OK: "TRUE" },
-        },
-        { id: "pytest", run: ["pytest", SEED_NODE, "-v"], env: { KMP_DUPLICATE_LIB_OK: "TRUE" } },
-      ]);
-      expect(loop.bundle).toBe("reports/2025-10-cli-flags/phase_l/scaling_audit/{stamp}/");
-      expect(loop.bundle.endsWith("/{stamp}/")).toBe(true);
-      // no placeholder: the artifacts stay where the memo says, the runner's notes.md is the memo's
-      expect(l2b.artifacts).toEqual([
-        { path: `${SEED_DIR}/trace_py_scaling.log` },
-        { path: `${SEED_DIR}/trace_py_env.json`, schema: ENV_SCHEMA },
-        { path: `${SEED_DIR}/notes.md` },
-      ]);
-      expect(l2b.mapped_tests).toEqual([SEED_NODE]);
-      const note = fixture("input_seed.md")
-        .split("\n")
-        .find((line) => line.startsWith("If Blocked: "))
-        ?.slice("If Blocked: ".length);
-      expect(l2b.if_blocked).toEqual({
-        note,
-        capture: [
-          "stdout",
-          "stderr",
-          {
-            file: `${SEED_DIR}/trace_py_stdout_cli.txt`,
-            streams: ["stdout", "stderr"],
-            step: "trace_harness",
-          },
+describe(`importMemo on the real memos`, () => {
+  test("the seed memo gives a valid loop with its two Do Now commands as steps", () => {
+    const { loop, phase, unmapped, yaml } = importMemo(fixture("input_seed.md"), "input_seed.md");
+    expectValid(loop);
+    expect(loop.item).toBe("CLI-FLAGS-003");
+    expect(loop.title).toBe("Handle -nonoise and -pix0_vector_mm");
+    expect(loop.branch).toBe("feature/spec-based-2");
+    expect(phase).toBe("L2b");
+    const l2b = loop.phases.L2b;
+    expect(l2b.mode).toBe("Parity");
+    expect(l2b.do_now).toEqual([
+      {
+        id: "trace_harness",
+        run: [
+          "python",
+          SEED_HARNESS,
+          "--config",
+          "supervisor",
+          "--pixel",
+          "685",
+          "1039",
+          "--out",
+          "trace_py_scaling.log",
+          "--device",
+          "cpu",
+          "--dtype",
+          "float32",
         ],
-        notify: "pause and notify galph in Attempts History",
-      });
-      expect(l2b.priorities).toHaveLength(5);
-      expect(l2b.priorities?.[0]).toBe(
-        "docs/fix_plan.md:448-474 — current CLI-FLAGS-003 next actions demand a live TRACE_PY harness before normalization fixes.",
-      );
-      expect(l2b.how_to).toHaveLength(4);
-      expect(l2b.how_to?.[0]).toMatch(/^Fix harness: modify `trace_harness.py`/);
-      expect(l2b.pitfalls).toHaveLength(10);
-      expect(l2b.pointers).toHaveLength(5);
-      expect(l2b.next_up).toHaveLength(2);
-
-      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
-      expect(unmapped.some((u) => u.includes("--collect-only"))).toBe(true);
-      // the How-To Map repeats both Do Now commands: nothing of them is left to review
-      expect(unmapped.filter((u) => u.startsWith("How-To Map command"))).toEqual([]);
-
-      expect(yaml.split("\n")[0]).toBe(
-        "# draft imported from input_seed.md: review the items listed at the end",
-      );
-      expect(parse(yaml)).toEqual(loop);
-      expect(Object.keys(parse(yaml))).toEqual(["item", "title", "branch", "bundle", "phases"]);
-      for (const entry of unmapped) expect(yaml).toContain(`# - ${entry.split("\n")[0]}`);
+        env: { PYTHONPATH: "src", KMP_DUPLICATE_LIB_OK: "TRUE" },
+      },
+      { id: "pytest", run: ["pytest", SEED_NODE, "-v"], env: { KMP_DUPLICATE_LIB_OK: "TRUE" } },
+    ]);
+    expect(loop.bundle).toBe("reports/2025-10-cli-flags/phase_l/scaling_audit/{stamp}/");
+    expect(loop.bundle.endsWith("/{stamp}/")).toBe(true);
+    // no placeholder: the artifacts stay where the memo says, the runner's notes.md is the memo's
+    expect(l2b.artifacts).toEqual([
+      { path: `${SEED_DIR}/trace_py_scaling.log` },
+      { path: `${SEED_DIR}/trace_py_env.json`, schema: ENV_SCHEMA },
+      { path: `${SEED_DIR}/notes.md` },
+    ]);
+    expect(l2b.mapped_tests).toEqual([SEED_NODE]);
+    const note = fixture("input_seed.md")
+      .split("\n")
+      .find((line) => line.startsWith("If Blocked: "))
+      ?.slice("If Blocked: ".length);
+    expect(l2b.if_blocked).toEqual({
+      note,
+      capture: [
+        "stdout",
+        "stderr",
+        {
+          file: `${SEED_DIR}/trace_py_stdout_cli.txt`,
+          streams: ["stdout", "stderr"],
+          step: "trace_harness",
+        },
+      ],
+      notify: "pause and notify galph in Attempts History",
     });
+    expect(l2b.priorities).toHaveLength(5);
+    expect(l2b.priorities?.[0]).toBe(
+      "docs/fix_plan.md:448-474 — current CLI-FLAGS-003 next actions demand a live TRACE_PY harness before normalization fixes.",
+    );
+    expect(l2b.how_to).toHaveLength(4);
+    expect(l2b.how_to?.[0]).toMatch(/^Fix harness: modify `trace_harness.py`/);
+    expect(l2b.pitfalls).toHaveLength(10);
+    expect(l2b.pointers).toHaveLength(5);
+    expect(l2b.next_up).toHaveLength(2);
 
-    test("the tip memo gives a valid loop and flags its shell commands", () => {
-      const { loop, phase, unmapped, yaml } = importMemo(fixture("input_tip.md"), "input_tip.md");
-      expectValid(loop);
-      expect(loop.item).toBe("TEST-SUITE-TRIAGE-002");
-      expect(phase).toBe("M");
-      expect(loop.bundle).toBe("reports/2026-01-test-suite-refresh/phase_m/{stamp}/");
-      const m = loop.phases.M;
-      expect(m.mapped_tests).toEqual([]);
-      expect(m.artifacts).toEqual([{ path: "{bundle}/analysis" }, { path: "{bundle}/notes" }]);
-      // its Do Now names no command: a failing placeholder, and the text is kept for review
-      expect(m.do_now).toEqual([{ id: "todo", run: ["false"] }]);
-      expect(unmapped.some((u) => u.startsWith("Do Now: no command") && u.includes("Execute Phase M"))).toBe(
-        true,
-      );
-      expect(m.next_up).toEqual([
-        "Parse tricubic + gradient remediation options for Phase N sequencing if time allows.",
-      ]);
-      expect(m.if_blocked?.capture).toEqual(["stderr", { file: "{bundle}/analysis/blockers.md" }]);
-      expect(m.if_blocked?.notify).toBe("notify galph via fix_plan Attempts History");
-      expect(m.if_blocked?.note).toMatch(/^Document the blocker .* Attempts History\.$/);
-      expect(m.priorities).toHaveLength(5);
-      // the heredoc bullet is kept verbatim, line breaks and indentation included
-      expect(m.how_to).toHaveLength(9);
-      expect(m.how_to?.[4]).toMatch(/^Parse failures: `python - <<'PY2'\nimport json, sys\n/);
-      expect(m.how_to?.[4]).toContain("\n    if line.startswith('FAILED '):\n");
+    expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
+    expect(unmapped.some((u) => u.includes("--collect-only"))).toBe(true);
+    // the How-To Map repeats both Do Now commands: nothing of them is left to review
+    expect(unmapped.filter((u) => u.startsWith("How-To Map command"))).toEqual([]);
 
-      const howTo = unmapped.filter((u) => u.startsWith("How-To Map command not mapped"));
-      expect(howTo).toHaveLength(5);
-      expect(howTo.every((u) => u.includes("needs a shell"))).toBe(true);
-      expect(howTo.some((u) => u.includes("a heredoc") && u.includes("PY2"))).toBe(true);
-      expect(howTo.some((u) => u.includes("command substitution") && u.includes("STAMP=$(date"))).toBe(true);
-      expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
-      expect(parse(yaml)).toEqual(loop);
-    });
+    expect(yaml.split("\n")[0]).toBe(
+      "# draft imported from input_seed.md: review the items listed at the end",
+    );
+    expect(parse(yaml)).toEqual(loop);
+    expect(Object.keys(parse(yaml))).toEqual(["item", "title", "branch", "bundle", "phases"]);
+    for (const entry of unmapped) expect(yaml).toContain(`# - ${entry.split("\n")[0]}`);
+  });
 
-    test("a brief of the imported seed imports back to the same steps and artifacts", () => {
-      const seed = importMemo(fixture("input_seed.md"), "input_seed.md");
-      const brief = renderBrief(seed.loop, "L2b");
-      const at = headerLines(brief);
-      expect(at.every((line) => line >= 0)).toBe(true);
-      expect([...at].sort((a, b) => a - b)).toEqual(at);
-      expect(brief).toContain(
-        `\`env PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python ${SEED_HARNESS} --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32\``,
-      );
-      expect(brief).toContain(`\`env KMP_DUPLICATE_LIB_OK=TRUE pytest ${SEED_NODE} -v\``);
-      expect(brief).toContain(`Artifacts: ${SEED_DIR}/{trace_py_scaling.log,trace_py_env.json,notes.md}\n`);
-      expect(brief).toContain(
-        `(captures: stdout, stderr, stdout+stderr of trace_harness into ${SEED_DIR}/trace_py_stdout_cli.txt; notify: pause and notify galph in Attempts History)\n`,
-      );
+  test("the tip memo gives a valid loop and flags its shell commands", () => {
+    const { loop, phase, unmapped, yaml } = importMemo(fixture("input_tip.md"), "input_tip.md");
+    expectValid(loop);
+    expect(loop.item).toBe("TEST-SUITE-TRIAGE-002");
+    expect(phase).toBe("M");
+    expect(loop.bundle).toBe("reports/2026-01-test-suite-refresh/phase_m/{stamp}/");
+    const m = loop.phases.M;
+    expect(m.mapped_tests).toEqual([]);
+    expect(m.artifacts).toEqual([{ path: "{bundle}/analysis" }, { path: "{bundle}/notes" }]);
+    // its Do Now names no command: a failing placeholder, and the text is kept for review
+    expect(m.do_now).toEqual([{ id: "todo", run: ["false"] }]);
+    expect(unmapped.some((u) => u.startsWith("Do Now: no command") && u.includes("Execute Phase M"))).toBe(
+      true,
+    );
+    expect(m.next_up).toEqual([
+      "Parse tricubic + gradient remediation options for Phase N sequencing if time allows.",
+    ]);
+    expect(m.if_blocked?.capture).toEqual(["stderr", { file: "{bundle}/analysis/blockers.md" }]);
+    expect(m.if_blocked?.notify).toBe("notify galph via fix_plan Attempts History");
+    expect(m.if_blocked?.note).toMatch(/^Document the blocker .* Attempts History\.$/);
+    expect(m.priorities).toHaveLength(5);
+    // the heredoc bullet is kept verbatim, line breaks and indentation included
+    expect(m.how_to).toHaveLength(9);
+    expect(m.how_to?.[4]).toMatch(/^Parse failures: `python - <<'PY2'\nimport json, sys\n/);
+    expect(m.how_to?.[4]).toContain("\n    if line.startswith('FAILED '):\n");
 
-      const again = importMemo(brief, "brief");
-      expectValid(again.loop);
-      expect(again.loop.item).toBe("CLI-FLAGS-003");
-      expect(again.phase).toBe("L2b");
-      expect(again.loop.bundle).toBe(seed.loop.bundle);
-      const [before, after] = [seed.loop.phases.L2b, again.loop.phases.L2b];
-      expect(after.do_now).toEqual(before.do_now);
-      expect(after.artifacts).toEqual(before.artifacts);
-      expect(after.mapped_tests).toEqual(before.mapped_tests);
-      expect(after.if_blocked).toEqual(before.if_blocked);
-      expect(after.priorities).toEqual(before.priorities);
-      expect(after.how_to).toEqual(before.how_to);
-      expect(after.pitfalls).toEqual(before.pitfalls);
-      expect(after.next_up).toEqual(before.next_up);
-      expect(again.unmapped.some((u) => u.startsWith("Do Now"))).toBe(false);
-    });
-  },
-);
+    const howTo = unmapped.filter((u) => u.startsWith("How-To Map command not mapped"));
+    expect(howTo).toHaveLength(5);
+    expect(howTo.every((u) => u.includes("needs a shell"))).toBe(true);
+    expect(howTo.some((u) => u.includes("a heredoc") && u.includes("PY2"))).toBe(true);
+    expect(howTo.some((u) => u.includes("command substitution") && u.includes("STAMP=$(date"))).toBe(true);
+    expect(unmapped.some((u) => u.startsWith("Priorities & Rationale"))).toBe(false);
+    expect(parse(yaml)).toEqual(loop);
+  });
+
+  test("a brief of the imported seed imports back to the same steps and artifacts", () => {
+    const seed = importMemo(fixture("input_seed.md"), "input_seed.md");
+    const brief = renderBrief(seed.loop, "L2b");
+    const at = headerLines(brief);
+    expect(at.every((line) => line >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(brief).toContain(
+      `\`env PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python ${SEED_HARNESS} --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32\``,
+    );
+    expect(brief).toContain(`\`env KMP_DUPLICATE_LIB_OK=TRUE pytest ${SEED_NODE} -v\``);
+    expect(brief).toContain(`Artifacts: ${SEED_DIR}/{trace_py_scaling.log,trace_py_env.json,notes.md}\n`);
+    expect(brief).toContain(
+      `(captures: stdout, stderr, stdout+stderr of trace_harness into ${SEED_DIR}/trace_py_stdout_cli.txt; notify: pause and notify galph in Attempts History)\n`,
+    );
+
+    const again = importMemo(brief, "brief");
+    expectValid(again.loop);
+    expect(again.loop.item).toBe("CLI-FLAGS-003");
+    expect(again.phase).toBe("L2b");
+    expect(again.loop.bundle).toBe(seed.loop.bundle);
+    const [before, after] = [seed.loop.phases.L2b, again.loop.phases.L2b];
+    expect(after.do_now).toEqual(before.do_now);
+    expect(after.artifacts).toEqual(before.artifacts);
+    expect(after.mapped_tests).toEqual(before.mapped_tests);
+    expect(after.if_blocked).toEqual(before.if_blocked);
+    expect(after.priorities).toEqual(before.priorities);
+    expect(after.how_to).toEqual(before.how_to);
+    expect(after.pitfalls).toEqual(before.pitfalls);
+    expect(after.next_up).toEqual(before.next_up);
+    expect(again.unmapped.some((u) => u.startsWith("Do Now"))).toBe(false);
+  });
+});
 
 // ------------------------------------------------------------ rendering
 

@@ -426,54 +426,51 @@ describe("nbloop run --dry-run, status, env", () => {
 });
 
 describe("memos", () => {
-  it.skipIf(!existsSync(SEED))(
-    "import-memo drafts a loop from the seed memo; --dry-run lists its two commands and three artifacts; brief renders it",
-    () => {
-      const imported = spawnSync(
-        process.execPath,
-        [NBLOOP, "import-memo", SEED, "--out", join(ws, "loops/seed.yaml")],
-        { encoding: "utf8" },
-      );
-      expect(imported.status, imported.stderr).toBe(0);
-      expect(imported.stderr).toContain("nbloop: not mapped: ");
-      const dry = nbloop("run", "loops/seed.yaml", "L2b", "--dry-run");
-      expect(dry.code, dry.stderr).toBe(0);
-      expect(dry.stdout).toContain(
-        "PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python reports/2025-10-cli-flags/phase_l/scaling_audit/trace_harness.py --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32",
-      );
-      expect(dry.stdout).toContain(
-        "KMP_DUPLICATE_LIB_OK=TRUE pytest tests/test_trace_pixel.py::TestScalingTrace::test_scaling_trace_matches_physics -v",
-      );
-      const audit = "reports/2025-10-cli-flags/phase_l/scaling_audit";
-      expect(dry.stdout).toContain(
-        `  ${audit}/trace_py_scaling.log: not empty, written by this run, kept in the bundle\n` +
-          `  ${audit}/trace_py_env.json: not empty, written by this run, valid against nbloop:trace-env.schema.json, kept in the bundle\n` +
-          `  ${audit}/notes.md: not empty, written by this run, kept in the bundle\n`,
-      );
-      expect(dry.stdout).toContain(`if blocked, captured into: ${audit}/trace_py_stdout_cli.txt`);
-      const brief = nbloop("brief", "loops/seed.yaml", "L2b");
-      expect(brief.code).toBe(0);
-      const keys = brief.stdout
-        .split("\n")
-        .map((l) => /^([A-Z][A-Za-z &-]+):/.exec(l)?.[1])
-        .filter(Boolean);
-      expect(keys).toEqual([
-        "Summary",
-        "Mode",
-        "Focus",
-        "Branch",
-        "Mapped tests",
-        "Artifacts",
-        "Do Now",
-        "If Blocked",
-        "Priorities & Rationale",
-        "How-To Map",
-        "Pitfalls To Avoid",
-        "Pointers",
-        "Next Up",
-      ]);
-    },
-  );
+  it("import-memo drafts a loop from the seed memo; --dry-run lists its two commands and three artifacts; brief renders it", () => {
+    const imported = spawnSync(
+      process.execPath,
+      [NBLOOP, "import-memo", SEED, "--out", join(ws, "loops/seed.yaml")],
+      { encoding: "utf8" },
+    );
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stderr).toContain("nbloop: not mapped: ");
+    const dry = nbloop("run", "loops/seed.yaml", "L2b", "--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(
+      "PYTHONPATH=src KMP_DUPLICATE_LIB_OK=TRUE python reports/2025-10-cli-flags/phase_l/scaling_audit/trace_harness.py --config supervisor --pixel 685 1039 --out trace_py_scaling.log --device cpu --dtype float32",
+    );
+    expect(dry.stdout).toContain(
+      "KMP_DUPLICATE_LIB_OK=TRUE pytest tests/test_trace_pixel.py::TestScalingTrace::test_scaling_trace_matches_physics -v",
+    );
+    const audit = "reports/2025-10-cli-flags/phase_l/scaling_audit";
+    expect(dry.stdout).toContain(
+      `  ${audit}/trace_py_scaling.log: not empty, written by this run, kept in the bundle\n` +
+        `  ${audit}/trace_py_env.json: not empty, written by this run, valid against nbloop:trace-env.schema.json, kept in the bundle\n` +
+        `  ${audit}/notes.md: not empty, written by this run, kept in the bundle\n`,
+    );
+    expect(dry.stdout).toContain(`if blocked, captured into: ${audit}/trace_py_stdout_cli.txt`);
+    const brief = nbloop("brief", "loops/seed.yaml", "L2b");
+    expect(brief.code).toBe(0);
+    const keys = brief.stdout
+      .split("\n")
+      .map((l) => /^([A-Z][A-Za-z &-]+):/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(keys).toEqual([
+      "Summary",
+      "Mode",
+      "Focus",
+      "Branch",
+      "Mapped tests",
+      "Artifacts",
+      "Do Now",
+      "If Blocked",
+      "Priorities & Rationale",
+      "How-To Map",
+      "Pitfalls To Avoid",
+      "Pointers",
+      "Next Up",
+    ]);
+  });
 
   it("env --json is the snapshot bundles record, valid against its schema", () => {
     const r = nbloop("env", "--json");

@@ -7,11 +7,10 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The simulator as bin/nanoBragg runs it: the launcher, which runs the bundle from its code cache. */
 export const CLI = join(REPO_ROOT, "dist/src/cli/launch.cjs");
-export const REFERENCE_DIR = process.env.NB_REFERENCE_DIR ?? resolve(REPO_ROOT, "../shared/reference");
-export const HAVE_REFERENCE = existsSync(join(REFERENCE_DIR, "manifest.json"));
-export const NO_REFERENCE = `no C reference corpus at ${REFERENCE_DIR} (set NB_REFERENCE_DIR)`;
+/** The C reference corpus the engine is held to (the repository's reference/ unless NB_REFERENCE_DIR). */
+export const REFERENCE_DIR = resolve(process.env.NB_REFERENCE_DIR ?? join(REPO_ROOT, "reference"));
 /** Real loop memos, ledgers, plans and traces of a public parity project. */
-export const FIXTURES_DIR = process.env.NB_FIXTURES_DIR ?? resolve(REPO_ROOT, "../shared/fixtures/realworld");
+export const FIXTURES_DIR = join(REPO_ROOT, "tests/fixtures/realworld");
 
 export interface ReferenceCase {
   id: string;
@@ -21,11 +20,15 @@ export interface ReferenceCase {
   /** Output flags of the reference run (-floatfile float.bin, -intfile ...). */
   argv_output_flags: string[];
   detector: { fpixels: number; spixels: number };
-  float_stats: { sum: number; max: number };
+  /** The C's float image: its sum, maximum and the sha256 of float.bin (before gzip). */
+  float_stats: { sum: number; max: number; sha256: string };
   trace: { pixel_s_f: [number, number]; file: string };
 }
 
+/** The corpus's cases; a corpus that is not there is an error, never an empty list. */
 export function referenceCases(): ReferenceCase[] {
-  if (!HAVE_REFERENCE) return [];
-  return JSON.parse(readFileSync(join(REFERENCE_DIR, "manifest.json"), "utf8")).cases;
+  const manifest = join(REFERENCE_DIR, "manifest.json");
+  if (!existsSync(manifest))
+    throw new Error(`no C reference corpus at ${REFERENCE_DIR} (its manifest.json is missing)`);
+  return JSON.parse(readFileSync(manifest, "utf8")).cases;
 }
