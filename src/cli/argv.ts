@@ -20,6 +20,24 @@ export interface ParsedArgs {
   help: boolean;
   /** -backend: the CPU workers, gpu.js, or gpu.js where it runs on a hardware GPU (else the CPU). */
   backend: BackendChoice;
+  /** Per configuration field, what set it last: so that a value the engine cannot use names its flag. */
+  origins: Origins;
+}
+
+/** What set a configuration field: the flag (or header file) and the words it was given. */
+export type Origins = Partial<Record<keyof SimConfig, { flag: string; got: string }>>;
+
+/** Record in `origins` the fields that `change` gives new values. */
+function noting(
+  config: SimConfig,
+  origins: Origins,
+  origin: { flag: string; got: string },
+  change: () => void,
+) {
+  const before = { ...config };
+  change();
+  for (const key of Object.keys(config) as Array<keyof SimConfig>)
+    if (!Object.is(config[key], before[key])) origins[key] = origin;
 }
 
 export type BackendChoice = "cpu" | "gpu" | "auto";
@@ -979,8 +997,11 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
   const config = defaultConfig(PROFILES[profile], now);
   const backend = backendOf(argv);
   const warnings: string[] = [];
-  if (help) return { config, warnings, help, backend };
-  ingestImageHeaders(config, argv);
+  const origins: Origins = {};
+  if (help) return { config, warnings, help, backend, origins };
+  noting(config, origins, { flag: "-img/-mask", got: "the SMV header" }, () =>
+    ingestImageHeaders(config, argv),
+  );
   const table = rules(profile);
   const consumed = new Set<number>();
   for (let i = 0; i < argv.length; i++) {
@@ -1015,11 +1036,14 @@ export function parseArgs(argv: readonly string[], now = Date.now()): ParsedArgs
         }
       }
       const takes = rule.takes ?? needs;
-      rule.apply(config, readerFor(flag, following.slice(0, needs)), warnings);
+      const values = following.slice(0, needs);
+      noting(config, origins, { flag, got: values.join(" ") }, () =>
+        rule.apply(config, readerFor(flag, values), warnings),
+      );
       for (let k = 1; k <= takes; k++) consumed.add(i + k);
       if (rule.stop) break;
     }
     if (!matched && !NUMBER.test(flag)) warnings.push(`unknown flag ${flag} ignored`);
   }
-  return { config, warnings, help, backend };
+  return { config, warnings, help, backend, origins };
 }

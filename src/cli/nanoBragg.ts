@@ -23,6 +23,7 @@ import { type BackendChoice, parseArgs } from "./argv.js";
 import { noiseImageFor, writeOutputs } from "./outputs.js";
 import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
+import { checkValues } from "./value-checks.js";
 
 function print(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
@@ -86,6 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  checkValues(parsed.config, parsed.origins);
   for (const warning of parsed.warnings) process.stderr.write(`nanoBragg: warning: ${warning}\n`);
   const config = parsed.config;
   const backend = await openBackend(parsed.backend, config.workers);

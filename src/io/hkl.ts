@@ -6,6 +6,7 @@
 
 import type { Reflection } from "../sim/structure-factors.js";
 import { InputError } from "../util/input-error.js";
+import { allocationProblem } from "../util/machine-limits.js";
 import { isNumber, readTextFile } from "./text-lines.js";
 
 export function parseHkl(text: string, source: string, lenient: boolean): Reflection[] {
@@ -22,12 +23,33 @@ export function parseHkl(text: string, source: string, lenient: boolean): Reflec
       throw new InputError(`${where}: expected ${expected}, got "${line}"`);
     }
     const [h, k, l, F] = tokens.map(Number);
-    if (!Number.isInteger(h) || !Number.isInteger(k) || !Number.isInteger(l)) {
+    if (!Number.isSafeInteger(h) || !Number.isSafeInteger(k) || !Number.isSafeInteger(l)) {
       throw new InputError(`${where}: Miller indices must be integers, got "${line}"`);
     }
     reflections.push({ h, k, l, F });
   }
+  checkGrid(reflections, source);
   return reflections;
+}
+
+/** The structure-factor grid spans every index read: refused before it is allocated if it cannot be. */
+function checkGrid(reflections: readonly Reflection[], source: string): void {
+  if (reflections.length === 0) return;
+  const span = (pick: (r: Reflection) => number) => {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const r of reflections) {
+      lo = Math.min(lo, pick(r));
+      hi = Math.max(hi, pick(r));
+    }
+    return { lo, hi, size: hi - lo + 2 };
+  };
+  const [h, k, l] = [span((r) => r.h), span((r) => r.k), span((r) => r.l)];
+  const problem = allocationProblem(h.size * k.size * l.size, 8);
+  if (problem) {
+    const ranges = `h ${h.lo}..${h.hi}, k ${k.lo}..${k.hi}, l ${l.lo}..${l.hi}`;
+    throw new InputError(`${source}: Miller indices out of any usable range (${ranges}): their grid ${problem}`);
+  }
 }
 
 export function readHkl(path: string, lenient: boolean): Reflection[] {

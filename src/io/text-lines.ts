@@ -3,12 +3,24 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../util/input-error.js";
 
+/** A text input; a file with NUL bytes or mostly control bytes is binary, named as such rather than echoed. */
 export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "latin1");
+    bytes = readFileSync(path);
   } catch (error) {
     throw new InputError(`${what} ${path}: ${describeFsError(error)}`);
   }
+  if (isBinary(bytes)) throw new InputError(`${what} ${path}: a binary file, not text`);
+  return bytes.toString("latin1");
+}
+
+function isBinary(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4096);
+  if (head.includes(0)) return true;
+  let control = 0;
+  for (const b of head) if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  return control > head.length / 10;
 }
 
 export function readBinaryFile(path: string, what: string): Buffer {
