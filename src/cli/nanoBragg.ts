@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { GpuBackend } from "../backends/gpu.js";
+import { removeTemporaryFiles } from "../io/replace-file.js";
 import type { SimConfig } from "../sim/config.js";
 import { detectorTraceLines } from "../sim/detector-trace.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
@@ -128,6 +129,17 @@ async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Pr
   const written = await writeOutputs(sim, plan, render, noise, backend);
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
+}
+
+// a run stopped by a signal leaves each output file old or new: the half-written new ones go
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.once(signal, () => {
+    removeTemporaryFiles();
+    process.exit(code);
+  });
 }
 
 // a reader that stops early (`nanoBragg ... | head`) is not an error of ours

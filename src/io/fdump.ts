@@ -4,9 +4,9 @@
  * in both directions.
  */
 
-import { writeFileSync } from "node:fs";
 import { allocateGrid, type HklGrid } from "../sim/structure-factors.js";
 import { InputError } from "../util/input-error.js";
+import { replaceFileSync } from "./replace-file.js";
 import { describeFsError, readBinaryFile } from "./text-lines.js";
 
 export function encodeFdump(grid: HklGrid): Buffer {
@@ -49,7 +49,7 @@ export function readFdump(path: string): HklGrid {
 /** Write the cache; a failure is reported, not fatal, as in the C. */
 export function writeFdump(path: string, grid: HklGrid): string | null {
   try {
-    writeFileSync(path, encodeFdump(grid));
+    replaceFileSync(path, [encodeFdump(grid)]);
     return null;
   } catch (error) {
     return `WARNING: unable to open dump file: ${path} (${describeFsError(error)})`;

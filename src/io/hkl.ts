@@ -48,7 +48,9 @@ function checkGrid(reflections: readonly Reflection[], source: string): void {
   const problem = allocationProblem(h.size * k.size * l.size, 8);
   if (problem) {
     const ranges = `h ${h.lo}..${h.hi}, k ${k.lo}..${k.hi}, l ${l.lo}..${l.hi}`;
-    throw new InputError(`${source}: Miller indices out of any usable range (${ranges}): their grid ${problem}`);
+    throw new InputError(
+      `${source}: Miller indices out of any usable range (${ranges}): their grid ${problem}`,
+    );
   }
 }
 
