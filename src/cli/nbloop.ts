@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readResult } from "../runner/collect/bundle.js";
 import { envSnapshot } from "../runner/collect/env-snapshot.js";
+import { interruptedBy, signalExitCode, watchInterrupts } from "../runner/execute/interrupt.js";
 import type { StepProgress } from "../runner/execute/run-step.js";
 import { loadLoop, phaseOf } from "../runner/load/load-loop.js";
 import { renderBrief } from "../runner/memo/brief.js";
@@ -54,9 +55,16 @@ function ttyProgress(): StepProgress | undefined {
 
 const EXIT = { success: 0, "dry-run": 0, failed: 1, blocked: 3, running: 1 } as const;
 
+/** The exit status of a run: its outcome's, or a shell's for the signal that interrupted it. */
+function exitOf(status: keyof typeof EXIT | "interrupted"): number {
+  const signal = interruptedBy();
+  return status === "interrupted" ? signalExitCode(signal ?? "SIGTERM") : EXIT[status];
+}
+
 const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
 
 async function run(args: string[]): Promise<number> {
+  watchInterrupts();
   const p = parseLongOptions(args, { workspace: 1 });
   expectPositional(p, 2, "a loop file and a phase");
   const outcome = await runPhase({
@@ -67,10 +75,11 @@ async function run(args: string[]): Promise<number> {
     progress: ttyProgress(),
   });
   out(outcome.lines);
-  return EXIT[outcome.status];
+  return exitOf(outcome.status);
 }
 
 async function rerun(args: string[]): Promise<number> {
+  watchInterrupts();
   const p = parseLongOptions(args, { workspace: 1, step: 1 });
   expectPositional(p, 1, "a bundle folder");
   const old = resolve(p.positional[0]);
@@ -91,7 +100,7 @@ async function rerun(args: string[]): Promise<number> {
     progress: ttyProgress(),
   });
   out(outcome.lines);
-  return EXIT[outcome.status];
+  return exitOf(outcome.status);
 }
 
 async function status(args: string[]): Promise<number> {

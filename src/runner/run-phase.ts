@@ -25,6 +25,7 @@ import { envSnapshot } from "./collect/env-snapshot.js";
 import { gitChanges, guardProblems } from "./collect/guards.js";
 import { extractMetrics, type MetricValue } from "./collect/metrics.js";
 import { summaryText } from "./collect/summary.js";
+import { interruptedBy } from "./execute/interrupt.js";
 import { runTests } from "./execute/mapped-tests.js";
 import { takeOver } from "./execute/rerun.js";
 import {
@@ -133,6 +134,12 @@ async function executeSteps(run: Run, steps: PreparedStep[], options: RunOptions
     }
     const record = await runStep(step, run.bundle, options.progress ?? QUIET);
     run.records.push(record);
+    const signal = interruptedBy();
+    if (signal) {
+      run.result.status = "interrupted";
+      run.result.cause = `${signal} during step ${step.id}`;
+      return;
+    }
     if (stepFailed(record)) {
       const tail = lastLines(join(run.bundle, step.stderrFile), 1);
       run.result.status = "blocked";
@@ -151,6 +158,12 @@ async function executeTests(run: Run): Promise<void> {
     bundle: run.bundle,
     env: plan.env,
   });
+  const signal = interruptedBy();
+  if (signal) {
+    result.status = "interrupted";
+    result.cause = `${signal} during the mapped tests`;
+    return;
+  }
   result.tests = { counts: tests.counts, runs: tests.runs };
   if (tests.failure) {
     result.status = "failed";
@@ -237,6 +250,23 @@ async function record(run: Run, metrics: Record<string, MetricValue>, finished: 
   writeManifest(bundle);
 }
 
+/** An interrupted run: its bundle says so and is complete; the ledger, notes and plan are left as they were. */
+function finishInterrupted(run: Run, finished: Date): RunOutcome {
+  writeBookkeeping(run, {}, finished);
+  writeFileSync(
+    join(run.bundle, "summary.md"),
+    summaryText(run.plan, run.bundle, run.result, run.records, {}),
+  );
+  run.result.complete = true;
+  writeResult(run.bundle, run.result);
+  writeManifest(run.bundle);
+  const lines = [
+    `nbloop: ${run.plan.loop.item} phase ${run.plan.phaseName}: interrupted — ${run.result.cause}`,
+    `  bundle: ${run.result.bundle}/ (nothing recorded in the ledger)`,
+  ];
+  return { status: "interrupted", bundle: run.bundle, attempt: null, lines };
+}
+
 function outcomeLines(run: Run): string[] {
   const { plan, result } = run;
   const lines = [
@@ -263,6 +293,7 @@ export async function runPhase(options: RunOptions): Promise<RunOutcome> {
   const gitBefore = gitChanges(plan.workspace);
   await executeSteps(run, steps, options);
   await executeTests(run);
+  if (run.result.status === "interrupted") return finishInterrupted(run, now());
   const metrics = collect(run, gitBefore);
   const finished = now();
   writeBookkeeping(run, metrics, finished);

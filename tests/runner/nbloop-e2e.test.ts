@@ -326,6 +326,33 @@ describe("nbloop run", () => {
     expect(existsSync(join(ws, "docs/fix_plan.md.lock"))).toBe(false);
   });
 
+  it("SIGTERM stops the running step: the bundle says interrupted, the ledger is untouched, no lock is left", {
+    timeout: 30_000,
+  }, async () => {
+    const child = spawn(process.execPath, [NBLOOP, "run", "loops/demo.yaml", "slow", "--workspace", ws], {
+      cwd: ws,
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    for (let i = 0; i < 200 && !bundles("slow").some((b) => existsSync(join(b, "sleep.stdout"))); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const start = performance.now();
+    child.kill("SIGTERM");
+    const code = await new Promise((r) => child.on("exit", r));
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(code).toBe(143);
+    expect(stdout).toContain("nbloop: DEMO-001 phase slow: interrupted — SIGTERM during step sleep");
+    const [bundle] = bundles("slow");
+    const result = JSON.parse(readFileSync(join(bundle, "result.json"), "utf8"));
+    expect(result).toMatchObject({ status: "interrupted", complete: true, attempt: null });
+    expect(verifyManifest(bundle)).toEqual([]);
+    expect(readFileSync(join(ws, "docs/fix_plan.md"), "utf8")).toBe(LEDGER);
+    expect(existsSync(join(ws, "docs/fix_plan.md.lock"))).toBe(false);
+  });
+
   it("runs a phase of three trivial steps in under a second", () => {
     const start = performance.now();
     const r = nbloop("run", "loops/demo.yaml", "quick");

@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../../ledger/safe-file.js";
 import type { RunnerRun, TestCounts } from "../execute/test-runners/runner.js";
 import type { ArtifactCheck, Baseline } from "./artifacts.js";
 
-export type RunStatus = "running" | "success" | "failed" | "blocked";
+export type RunStatus = "running" | "success" | "failed" | "blocked" | "interrupted";
 
 export interface StepRecord {
   id: string;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import type { StepRecord } from "../collect/bundle.js";
 import type { PreparedStep } from "../plan/steps.js";
+import { interruptSignal } from "./interrupt.js";
 
 export interface StepProgress {
   started(step: PreparedStep): void;
@@ -47,6 +48,7 @@ export async function runStep(
     reject: false,
     timeout: step.timeoutMs,
     stdin: "ignore" as const,
+    cancelSignal: interruptSignal,
     stdout: { file: join(bundle, step.stdoutFile) },
     stderr: { file: join(bundle, step.stderrFile) },
   };

@@ -11,6 +11,7 @@ const PLAN_STATE: Record<RunStatus, TaskState> = {
   success: "[D]",
   failed: "[P]",
   blocked: "[B]",
+  interrupted: "[P]",
 };
 
 export async function recordPlanState(plan: PhasePlan, status: RunStatus): Promise<void> {

@@ -1,6 +1,7 @@
 /** Starting a test runner: its answer kept in memory (listing), or its output written to files (a run). */
 
 import { execa } from "execa";
+import { interruptSignal } from "../interrupt.js";
 
 export interface Answer {
   exitCode: number | null;
@@ -16,6 +17,7 @@ const common = (cwd: string, env: Record<string, string>) => ({
   extendEnv: true,
   reject: false,
   stdin: "ignore" as const,
+  cancelSignal: interruptSignal,
 });
 
 export async function ask(argv: string[], cwd: string, env: Record<string, string>): Promise<Answer> {
