@@ -6,6 +6,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { describeFsError, isBinary } from "../io/text-lines.js";
 import { readResult } from "../runner/collect/bundle.js";
 import { envSnapshot } from "../runner/collect/env-snapshot.js";
 import { interruptedBy, signalExitCode, watchInterrupts } from "../runner/execute/interrupt.js";
@@ -132,12 +133,14 @@ async function importMemoCommand(args: string[]): Promise<number> {
     { out: 1 },
   );
   expectPositional(p, 1, "a memo file");
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(p.positional[0], "utf8");
-  } catch {
-    throw new InputError(`${p.positional[0]}: cannot be read`);
+    bytes = readFileSync(p.positional[0]);
+  } catch (error) {
+    throw new InputError(`${p.positional[0]}: ${describeFsError(error)}`);
   }
+  if (isBinary(bytes)) throw new InputError(`${p.positional[0]}: a binary file, not a memo`);
+  const text = bytes.toString("utf8");
   const imported = importMemo(text, p.positional[0]);
   const target = p.flags.get("out");
   if (typeof target === "string") writeFileSync(target, imported.yaml);

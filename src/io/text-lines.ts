@@ -15,7 +15,8 @@ export function readTextFile(path: string, what: string): string {
   return bytes.toString("latin1");
 }
 
-function isBinary(bytes: Buffer): boolean {
+/** NUL bytes, or more than a tenth control bytes, in the first 4 KiB. */
+export function isBinary(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 4096);
   if (head.includes(0)) return true;
   let control = 0;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import { describeFsError } from "../../io/text-lines.js";
+import { describeFsError, isBinary } from "../../io/text-lines.js";
 import { InputError } from "../../util/input-error.js";
 import { schemaPath } from "../own-files.js";
 import type { LoopFile, Phase } from "./loop.js";
@@ -69,50 +69,91 @@ function describe(error: ErrorObject): { message: string; property?: string } {
 export interface LoadedLoop {
   path: string;
   loop: LoopFile;
+  /** `file:line:column` of the value at a JSON pointer (`/phases/A/do_now/0`). */
+  where(pointer: string): string;
 }
 
 /** Parse and validate; throws an InputError listing every problem with its position. */
-export function parseLoop(text: string, path: string): LoopFile {
+/** A parsed loop and where each of its values is in the file (`file:line:column` of a JSON pointer). */
+export interface ParsedLoop {
+  loop: LoopFile;
+  where(pointer: string): string;
+}
+
+/** The document's data; an alias bomb or a nesting too deep for the reader is an input error. */
+function dataOf(doc: Document, at: (offset: number | undefined) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    if (error instanceof ReferenceError)
+      throw new InputError(`${at(0)}: invalid YAML: its aliases expand without bound (${error.message})`);
+    if (error instanceof RangeError)
+      throw new InputError(`${at(0)}: invalid YAML: nested too deeply to read`);
+    throw error;
+  }
+}
+
+function schemaErrors(
+  doc: Document,
+  errors: ErrorObject[],
+  at: (offset: number | undefined) => string,
+): string {
+  // oneOf/if produce a summary error beside the specific ones: keep the specific ones, and a
+  // oneOf's own error only where more than one alternative matched (a step with run and script)
+  const specific = errors.filter(
+    (e) =>
+      e.keyword !== "if" &&
+      (e.keyword !== "oneOf" || Array.isArray((e.params as { passingSchemas?: unknown }).passingSchemas)),
+  );
+  const lines = new Set<string>();
+  for (const error of specific.length > 0 ? specific : errors) {
+    const { message, property } = describe(error);
+    const node = nodeAt(doc, error.instancePath, property);
+    lines.add(`${at(node?.range?.[0])}: ${error.instancePath || "/"}: ${message}`);
+  }
+  return [...lines].join("\n");
+}
+
+/** Parse and validate; throws an InputError listing every problem with its position. */
+export function parseLoopDocument(text: string, path: string): ParsedLoop {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number | undefined) => {
     const pos = lineCounter.linePos(offset ?? 0);
     return `${path}:${pos.line}:${pos.col}`;
   };
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw new InputError(`${at(0)}: invalid YAML: nested too deeply to read`);
+    throw error;
+  }
   if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map((e) => `${at(e.pos[0])}: invalid YAML: ${e.message.split("\n")[0]}`).join("\n"),
-    );
+    const message = (e: Error) =>
+      /call stack/.test(e.message) ? "nested too deeply to read" : e.message.split("\n")[0];
+    throw new InputError(doc.errors.map((e) => `${at(e.pos[0])}: invalid YAML: ${message(e)}`).join("\n"));
   }
-  const data = doc.toJS();
+  const data = dataOf(doc, at);
   const validate = loopValidator();
-  if (!validate(data)) {
-    // oneOf/if produce a summary error beside the specific ones: keep the specific ones, and a
-    // oneOf's own error only where more than one alternative matched (a step with run and script)
-    const errors = (validate.errors ?? []).filter(
-      (e) =>
-        e.keyword !== "if" &&
-        (e.keyword !== "oneOf" || Array.isArray((e.params as { passingSchemas?: unknown }).passingSchemas)),
-    );
-    const lines = new Set<string>();
-    for (const error of errors.length > 0 ? errors : (validate.errors ?? [])) {
-      const { message, property } = describe(error);
-      const node = nodeAt(doc, error.instancePath, property);
-      lines.add(`${at(node?.range?.[0])}: ${error.instancePath || "/"}: ${message}`);
-    }
-    throw new InputError([...lines].join("\n"));
-  }
-  return data as LoopFile;
+  if (!validate(data)) throw new InputError(schemaErrors(doc, validate.errors ?? [], at));
+  return { loop: data as LoopFile, where: (pointer) => at(nodeAt(doc, pointer)?.range?.[0]) };
+}
+
+export function parseLoop(text: string, path: string): LoopFile {
+  return parseLoopDocument(text, path).loop;
 }
 
 export function loadLoop(path: string): LoadedLoop {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
     throw new InputError(`${path}: ${describeFsError(error)}`);
   }
-  return { path, loop: parseLoop(text, path) };
+  if (isBinary(bytes)) throw new InputError(`${path}: a binary file, not a YAML loop file`);
+  const parsed = parseLoopDocument(bytes.toString("utf8"), path);
+  return { path, loop: parsed.loop, where: parsed.where };
 }
 
 export function phaseOf(loaded: LoadedLoop, name: string): Phase {

@@ -10,7 +10,7 @@ import { InputError } from "../../util/input-error.js";
 import type { PlannedArtifact } from "../collect/artifacts.js";
 import { latestBundle, stampOf } from "../collect/bundle.js";
 import { type LoadedLoop, loadLoop, phaseOf } from "../load/load-loop.js";
-import type { CaptureFile, LoopFile, Phase, Stream } from "../load/loop.js";
+import type { LoopFile, Phase, Stream } from "../load/loop.js";
 import { fillTemplate, insideWorkspace } from "../load/workspace.js";
 import { ownSchema } from "../own-files.js";
 import { type PlannedTests, planTests } from "./mapped-tests.js";
@@ -95,56 +95,112 @@ function schemaFileOf(workspace: string, schema: string | undefined): string | n
   return ownSchema(schema) ?? insideWorkspace(workspace, schema, "schema");
 }
 
+/** Run `make`; an input error it throws is prefixed with the position of `pointer` in the loop file. */
+function located<T>(loaded: LoadedLoop, pointer: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof InputError && !error.message.startsWith(loaded.path))
+      throw new InputError(`${loaded.where(pointer)}: ${error.message}`);
+    throw error;
+  }
+}
+
+type PathOf = (bundle: string, declared: string, what: string) => string;
+
+function artifactsOf(
+  loaded: LoadedLoop,
+  name: string,
+  workspace: string,
+  path: PathOf,
+  fill: (b: string) => (t: string) => string,
+) {
+  const phase = loaded.loop.phases[name];
+  return (bundle: string): PlannedArtifact[] =>
+    (phase.artifacts ?? []).map((a, i) =>
+      located(loaded, `/phases/${name}/artifacts/${i}`, () => ({
+        declared: a,
+        shown: IN_BUNDLE.test(a.path) ? a.path : fill(bundle)(a.path),
+        absolute: path(bundle, a.path, "artifact"),
+        inBundle: IN_BUNDLE.test(a.path),
+        schemaFile: schemaFileOf(workspace, a.schema),
+      })),
+    );
+}
+
+function capturesOf(
+  loaded: LoadedLoop,
+  name: string,
+  path: PathOf,
+  fill: (b: string) => (t: string) => string,
+) {
+  const capture = loaded.loop.phases[name].if_blocked?.capture ?? [];
+  return (bundle: string): PlannedCapture[] =>
+    capture.flatMap((c, i) =>
+      typeof c === "object"
+        ? [
+            located(loaded, `/phases/${name}/if_blocked/capture/${i}`, () => ({
+              file: path(bundle, c.file, "capture"),
+              shown: IN_BUNDLE.test(c.file) ? c.file : fill(bundle)(c.file),
+              streams: c.streams ?? (["stdout", "stderr"] as Stream[]),
+              step: c.step ?? null,
+            })),
+          ]
+        : [],
+    );
+}
+
 export async function planPhase(options: PlanOptions): Promise<PhasePlan> {
   const workspace = resolve(options.workspace);
   const loaded = loadLoop(options.loopPath);
-  const phase = phaseOf(loaded, options.phase);
+  const name = options.phase;
+  const phase = phaseOf(loaded, name);
   const loop = loaded.loop;
-  checkSteps(loaded, options.phase, phase);
-  const bundleTemplate = fillTemplate(loop.bundle, { phase: options.phase, item: loop.item });
-  insideWorkspace(workspace, bundleTemplate, "bundle");
-  const fillFor = (bundle: string) => filler(loaded, options.phase, workspace, bundle);
+  checkSteps(loaded, name, phase);
+  const bundleTemplate = fillTemplate(loop.bundle, { phase: name, item: loop.item });
+  located(loaded, "/bundle", () => insideWorkspace(workspace, bundleTemplate, "bundle"));
+  const fillFor = (bundle: string) => filler(loaded, name, workspace, bundle);
   const env = Object.fromEntries(
     Object.entries(loop.env ?? {}).map(([k, v]) => [k, fillTemplate(String(v), { workspace })]),
   );
-  const path = (bundle: string, declared: string, what: string) =>
+  const path: PathOf = (bundle, declared, what) =>
     resolvePath(workspace, bundle, declared, fillFor(bundle)(declared), what);
-  const artifacts = (bundle: string): PlannedArtifact[] =>
-    (phase.artifacts ?? []).map((a) => ({
-      declared: a,
-      shown: IN_BUNDLE.test(a.path) ? a.path : fillFor(bundle)(a.path),
-      absolute: path(bundle, a.path, "artifact"),
-      inBundle: IN_BUNDLE.test(a.path),
-      schemaFile: schemaFileOf(workspace, a.schema),
-    }));
-  const captures = (bundle: string): PlannedCapture[] =>
-    (phase.if_blocked?.capture ?? [])
-      .filter((c): c is CaptureFile => typeof c === "object")
-      .map((c) => ({
-        file: path(bundle, c.file, "capture"),
-        shown: IN_BUNDLE.test(c.file) ? c.file : fillFor(bundle)(c.file),
-        streams: c.streams ?? ["stdout", "stderr"],
-        step: c.step ?? null,
-      }));
+  const artifacts = artifactsOf(loaded, name, workspace, path, fillFor);
+  const captures = capturesOf(loaded, name, path, fillFor);
   // every path is checked once now, against a bundle of the template's shape
   const probe = join(workspace, fillTemplate(bundleTemplate, { stamp: stampOf(new Date(0)) }));
   artifacts(probe);
   captures(probe);
-  if (phase.metrics) path(probe, phase.metrics.from, "metrics source");
-  for (const r of [phase.report ?? []].flat()) path(probe, r, "report");
+  if (phase.metrics)
+    located(loaded, `/phases/${name}/metrics/from`, () =>
+      path(probe, phase.metrics?.from ?? "", "metrics source"),
+    );
+  located(loaded, `/phases/${name}/report`, () =>
+    [phase.report ?? []].flat().map((r) => path(probe, r, "report")),
+  );
   const tests = await planTests(loop, phase, { workspace, bundle: probe, env });
+  const steps = (bundle: string) =>
+    phase.do_now.map((s, i) =>
+      located(loaded, `/phases/${name}/do_now/${i}`, () =>
+        prepareStep(s, loop, workspace, bundle, fillFor(bundle)),
+      ),
+    );
   return {
     loaded,
     loop,
     phase,
-    phaseName: options.phase,
+    phaseName: name,
     workspace,
-    ledger: insideWorkspace(workspace, loop.ledger ?? "docs/fix_plan.md", "ledger"),
-    plan: loop.plan ? insideWorkspace(workspace, loop.plan, "plan") : null,
+    ledger: located(loaded, "/ledger", () =>
+      insideWorkspace(workspace, loop.ledger ?? "docs/fix_plan.md", "ledger"),
+    ),
+    plan: loop.plan
+      ? located(loaded, "/plan", () => insideWorkspace(workspace, loop.plan as string, "plan"))
+      : null,
     bundleTemplate,
     env,
     tests,
-    steps: (bundle) => phase.do_now.map((s) => prepareStep(s, loop, workspace, bundle, fillFor(bundle))),
+    steps,
     artifacts,
     path,
     captures,

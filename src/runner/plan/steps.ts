@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../util/input-error.js";
+import { findProgram } from "../execute/test-runners/program.js";
 import type { LoopFile, Step } from "../load/loop.js";
 import { insideWorkspace } from "../load/workspace.js";
 import { builtFile, packageRoot } from "../own-files.js";
@@ -73,6 +74,15 @@ export function skipReason(step: Step, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
+/**
+ * A program named without a folder must be on PATH before anything runs (a typo is the user's to
+ * hear about now); a path is left alone, since an earlier step may make it.
+ */
+function checkProgram(program: string, env: NodeJS.ProcessEnv, workspace: string): void {
+  if (program.includes("/") || findProgram(program, workspace, env)) return;
+  throw new InputError(`${program} is not a program on PATH`);
+}
+
 /** The environment variable that tells a zx script step its timeout (milliseconds). */
 export const ZX_TIMEOUT_ENV = "NBLOOP_STEP_TIMEOUT_MS";
 
@@ -104,6 +114,7 @@ export function prepareStep(
   } else {
     argv = prepareArgv(step.run as NonNullable<Step["run"]>, loop.presets ?? {}, fillIfRun);
   }
+  if (!skip && step.shell !== true) checkProgram(argv[0], { ...process.env, ...env }, workspace);
   return {
     id: step.id,
     skip,
