@@ -19,6 +19,13 @@ import {
 } from "./cpu-rows.js";
 import type { SmvCountsJob } from "./cpu-worker.js";
 
+/** Told, on this thread between rows, how far a render has come. */
+export interface RenderProgress {
+  /** `done` of `total` rows are rendered. */
+  rows(done: number, total: number): void;
+  end(): void;
+}
+
 export interface RenderResult {
   image: Float32Array;
   /** The C's omega_sum: solid angle summed over every subpixel and layer rendered. */
@@ -64,6 +71,7 @@ export class CpuBackend {
   async render(
     plan: KernelPlan,
     rowReady?: (image: Float32Array, row: number) => void,
+    progress?: RenderProgress,
   ): Promise<RenderResult> {
     await compileKernel();
     const shared = allocateShared(plan);
@@ -76,7 +84,8 @@ export class CpuBackend {
     // with interpolation, a second pass may render rows again: hand rows over only at the end
     const handOver = rowReady ? (row: number) => rowReady(shared.image, row) : undefined;
     const early = plan.interpolate ? undefined : handOver;
-    await this.runPass(plan, shared, 0, early);
+    await this.runPass(plan, shared, 0, early, progress);
+    progress?.end();
     const firstStop = Atomics.load(shared.control, FIRST_STOP_ROW);
     // rows after the first stop that started with interpolation on were rendered on a wrong guess
     const redo = rows.filter((r) => r > firstStop && shared.rowStartedOn[r] === 1);
@@ -102,6 +111,11 @@ export class CpuBackend {
       stats: combineRowStats(shared.rowStats, plan, rows),
       interpolationStop,
     };
+  }
+
+  /** The threads a render of `plan` runs on: this one and the workers worth starting. */
+  threadsFor(plan: KernelPlan): number {
+    return 1 + this.workersFor(plan);
   }
 
   /** Workers worth starting for a render of `plan`. */
@@ -163,11 +177,13 @@ export class CpuBackend {
     shared: SharedRender,
     pass: number,
     rowReady?: (row: number) => void,
+    progress?: RenderProgress,
   ): Promise<void> {
     const state = kernelState(plan);
     const rows = shared.rows.subarray(pass * plan.spixels, pass * plan.spixels + passCount(shared, pass));
     let handed = 0;
     const handOver = () => {
+      progress?.rows(Atomics.load(shared.control, doneCounter(pass)), rows.length);
       if (!rowReady) return;
       while (handed < rows.length && Atomics.load(shared.rowDone, rows[handed]) === 1)
         rowReady(rows[handed++]);

@@ -22,6 +22,7 @@ import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
 import { type BackendChoice, parseArgs } from "./argv.js";
 import { noiseImageFor, writeOutputs } from "./outputs.js";
+import { renderProgress } from "./progress.js";
 import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
 import { checkValues } from "./value-checks.js";
@@ -108,7 +109,16 @@ async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Pr
   backend.prepare(plan);
   print(setupReport(sim));
   const noise = noiseImageFor(sim, plan);
-  const render = await backend.render(plan, noise ? (image, row) => noise.addRow(image, row) : undefined);
+  const rowReady = noise ? (image: Float32Array, row: number) => noise.addRow(image, row) : undefined;
+  // the GPU renders in one go; the CPU's threads report their rows as they finish them
+  const render =
+    backend instanceof CpuBackend
+      ? await backend.render(
+          plan,
+          rowReady,
+          config.progress ? renderProgress(plan, backend.threadsFor(plan)) : undefined,
+        )
+      : await backend.render(plan, rowReady);
   if (render.interpolationStop) {
     const [h, k, l, h0, k0, l0] = render.interpolationStop.hkl;
     print([

@@ -136,13 +136,13 @@ describe("artifacts in place", () => {
     const outside = ws.nbloop(["run", "outside.yaml", "stale"]);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toBe(
-      `nbloop: error: artifact ../trace.log resolves outside the workspace ${ws.dir}: refused\n`,
+      `nbloop: error: outside.yaml:20:9: artifact ../trace.log resolves outside the workspace ${ws.dir}: refused\n`,
     );
     ws.write("schema.yaml", LOOP.replaceAll("nbloop:trace-env.schema.json", "nbloop:nope.schema.json"));
     const schema = ws.nbloop(["run", "schema.yaml", "badenv"]);
     expect(schema.code).toBe(2);
     expect(schema.stderr).toMatch(
-      /^nbloop: error: schema nbloop:nope\.schema\.json: nbloop has no such schema \(it has .*trace-env\.schema\.json/,
+      /^nbloop: error: schema\.yaml:\d+:\d+: schema nbloop:nope\.schema\.json: nbloop has no such schema \(it has .*trace-env\.schema\.json/,
     );
     expect(ws.bundles("out/stale")).toEqual([]);
   });
@@ -247,7 +247,7 @@ describe("zx script steps", () => {
     );
     const r = ws.nbloop(["run", "zx.yaml", "none"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("nbloop: error: step none: script scripts/none.mjs does not exist\n");
+    expect(r.stderr).toBe("nbloop: error: zx.yaml:7:14: step none: script scripts/none.mjs does not exist\n");
     expect(ws.bundles("out/none")).toEqual([]);
   });
 });
