@@ -9,7 +9,6 @@ import { availableParallelism } from "node:os";
 import type { RenderResult } from "../backends/cpu.js";
 import { CpuBackend } from "../backends/cpu.js";
 import { GpuBackend } from "../backends/gpu.js";
-import { removeTemporaryFiles } from "../io/replace-file.js";
 import type { SimConfig } from "../sim/config.js";
 import { detectorTraceLines } from "../sim/detector-trace.js";
 import { inspectAll, inspectPixel } from "../sim/inspect.js";
@@ -20,12 +19,12 @@ import { MissingInputsError, type Simulation, setupSimulation } from "../sim/set
 import { TraceRecorder } from "../sim/trace.js";
 import { cprintf } from "../util/cformat.js";
 import { InputError } from "../util/input-error.js";
-import { type BackendChoice, parseArgs } from "./argv.js";
+import { type BackendChoice, type Origins, parseArgs } from "./argv.js";
 import { noiseImageFor, writeOutputs } from "./outputs.js";
 import { renderProgress } from "./progress.js";
 import { setupReport } from "./report.js";
 import { USAGE } from "./usage.js";
-import { checkValues } from "./value-checks.js";
+import { checkRender, checkValues } from "./value-checks.js";
 
 function print(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
@@ -94,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const config = parsed.config;
   const backend = await openBackend(parsed.backend, config.workers);
   try {
-    await simulate(config, backend);
+    await simulate(config, parsed.origins, backend);
   } finally {
     await backend.close();
   }
@@ -102,8 +101,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Set up, render, inspect and write the outputs; the backend's workers write the files. */
-async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Promise<void> {
+async function simulate(
+  config: SimConfig,
+  origins: Origins,
+  backend: CpuBackend | GpuBackend,
+): Promise<void> {
   const sim = setupSimulation(config);
+  checkRender(sim, origins);
   for (const note of sim.messages.notes) process.stderr.write(`nanoBragg: warning: ${note}\n`);
   const plan = buildPlan(sim);
   backend.prepare(plan);
@@ -139,17 +143,6 @@ async function simulate(config: SimConfig, backend: CpuBackend | GpuBackend): Pr
   const written = await writeOutputs(sim, plan, render, noise, backend);
   for (const note of written.notes) process.stderr.write(`nanoBragg: note: ${note}\n`);
   print(written.lines);
-}
-
-// a run stopped by a signal leaves each output file old or new: the half-written new ones go
-for (const [signal, code] of [
-  ["SIGINT", 130],
-  ["SIGTERM", 143],
-] as const) {
-  process.once(signal, () => {
-    removeTemporaryFiles();
-    process.exit(code);
-  });
 }
 
 // a reader that stops early (`nanoBragg ... | head`) is not an error of ours

@@ -8,6 +8,7 @@
 
 import type { SimConfig } from "../sim/config.js";
 import { detectorGrid } from "../sim/detector.js";
+import type { Simulation } from "../sim/setup.js";
 import { InputError } from "../util/input-error.js";
 import { allocationProblem } from "../util/machine-limits.js";
 import type { Origins } from "./argv.js";
@@ -70,36 +71,55 @@ function detector(c: SimConfig, origins: Origins): Problem[] {
   return problem ? [{ key, why: `a ${fpixels}x${spixels} detector ${problem}` }] : [];
 }
 
-/** The paths a render follows: pixels x subpixels x layers x sources x phi steps x mosaic domains. */
-function paths(c: SimConfig, origins: Origins): Problem[] {
-  const { fpixels, spixels } = detectorGrid(c);
-  const counts: Array<[keyof SimConfig, number]> = [
-    ["oversample", Math.max(1, c.oversample) ** 2],
-    ["detectorThicksteps", Math.max(1, c.detectorThicksteps)],
-    ["hdivsteps", Math.max(1, c.hdivsteps)],
-    ["vdivsteps", Math.max(1, c.vdivsteps)],
-    ["dispsteps", Math.max(1, c.dispsteps)],
-    ["phisteps", Math.max(1, c.phisteps)],
-    ["mosaicDomains", Math.max(1, c.mosaicDomains)],
-  ];
-  const total = counts.reduce((n, [, k]) => n * k, fpixels * spixels);
-  if (total <= MAX_PATHS) return [];
-  const largest = counts.filter(([key]) => origins[key]).sort((a, b) => b[1] - a[1])[0];
-  const why = `the render would follow ${total.toPrecision(3)} paths, more than can be counted exactly (2^53)`;
-  return [{ key: largest ? largest[0] : "oversample", why }];
-}
-
-/** Arrays sized by a count: the mosaic domains' rotations (9 doubles each), the sources (6 each). */
+/**
+ * Arrays sized by a count: the mosaic domains' rotations (9 doubles each), the crystal's orientation
+ * per phi step and domain (9 each), the sources (6 each).
+ */
 function counts(c: SimConfig, origins: Origins): Problem[] {
   const problems: Problem[] = [];
   const domains = allocationProblem(Math.max(1, c.mosaicDomains), 72);
   if (domains) problems.push({ key: "mosaicDomains", why: `${c.mosaicDomains} mosaic domains ${domains}` });
+  // the cell of every phi step in every domain: 9 doubles each
+  const cells = Math.max(1, c.phisteps) * Math.max(1, c.mosaicDomains);
+  const table = allocationProblem(9 * cells, 8);
+  if (table && !domains) {
+    const key = origins.phisteps || !origins.mosaicDomains ? "phisteps" : "mosaicDomains";
+    problems.push({
+      key,
+      why: `${cells.toPrecision(3)} crystal orientations (phi steps x domains) ${table}`,
+    });
+  }
   const steps: Array<keyof SimConfig> = ["hdivsteps", "vdivsteps", "dispsteps"];
   const sources = steps.reduce((n, key) => n * Math.max(1, c[key] as number), 1);
   const beam = allocationProblem(sources, 48);
   const key = steps.filter((k) => origins[k]).sort((a, b) => (c[b] as number) - (c[a] as number))[0];
   if (beam) problems.push({ key: key ?? "dispsteps", why: `${sources.toPrecision(3)} sources ${beam}` });
   return problems;
+}
+
+/**
+ * After set-up, where the oversampling may have been chosen for the user: a render whose paths
+ * (pixels x subpixels x layers x sources x phi steps x domains) cannot be counted exactly.
+ */
+export function checkRender(sim: Simulation, origins: Origins): void {
+  const d = sim.detector;
+  const paths =
+    d.fpixels *
+    d.spixels *
+    sim.oversample ** 2 *
+    sim.thickness.count *
+    sim.sources.count *
+    sim.phi.count *
+    sim.mosaicDomains;
+  if (paths <= MAX_PATHS) return;
+  const count = `${paths.toPrecision(3)} paths, more than can be counted exactly (2^53)`;
+  if (origins.oversample)
+    throw new InputError(
+      `${origins.oversample.flag}: the render would follow ${count} (got ${origins.oversample.got})`,
+    );
+  throw new InputError(
+    `-oversample: the automatic oversampling, ${sim.oversample} subpixels a side, makes the render follow ${count}; give -oversample N (got none)`,
+  );
 }
 
 /** Throws the first problem as `-flag: why (got X)`. */
@@ -109,7 +129,6 @@ export function checkValues(c: SimConfig, origins: Origins): void {
     ...nonFinite(c, origins),
     ...detector(c, origins),
     ...counts(c, origins),
-    ...paths(c, origins),
   ];
   if (problems.length === 0) return;
   const { key, why } = problems[0];

@@ -9,6 +9,7 @@
 import { closeSync, constants, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
 const started = new Set<string>();
@@ -31,8 +32,28 @@ function kindOf(path: string): "file" | "special" | "none" {
   }
 }
 
+/**
+ * While temporary files may exist, SIGINT and SIGTERM remove them before the process ends (as a shell
+ * reports it: 130, 143). Only then: a handler cannot run while the main thread renders, and the
+ * default of ending at once is what a render needs.
+ */
+function removeOnSignal(): void {
+  // signals reach the main thread only; a writer thread's names are noted there too
+  if (started.size > 0 || !isMainThread) return;
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      removeTemporaryFiles();
+      process.exit(code);
+    });
+  }
+}
+
 /** Remember a temporary name before its file exists (the writer may be another thread). */
 export function noteTemporaryName(path: string): void {
+  removeOnSignal();
   started.add(temporaryNameOf(path));
 }
 
@@ -51,6 +72,7 @@ export function removeTemporaryFiles(): void {
 export function replaceFileSync(path: string, chunks: readonly Uint8Array[]): void {
   const kind = kindOf(path);
   const target = targetOf(path, kind);
+  if (target !== path) noteTemporaryName(path);
   try {
     const fd = openSync(target, kind === "special" ? constants.O_WRONLY : CREATE, 0o666);
     try {

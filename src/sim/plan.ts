@@ -45,6 +45,14 @@ function phiCells(sim: Simulation, stale: boolean, first: boolean): Vec3[][] {
   });
 }
 
+/**
+ * An ROI bound as the kernel's 32-bit integers hold it: a bound beyond the detector's edge selects the
+ * same pixels as the edge does (-1 or the pixel count), however far beyond it is.
+ */
+function withinEdge(bound: number, pixels: number): number {
+  return Math.min(Math.max(bound, -1), pixels);
+}
+
 function cellTable(sim: Simulation, cells: Vec3[][]): Float64Array {
   const domains = sim.mosaicDomains;
   const table = new Float64Array(cells.length * domains * 9);
@@ -76,10 +84,10 @@ export function buildPlan(sim: Simulation): KernelPlan {
   const plan: KernelPlan = {
     fpixels: d.fpixels,
     spixels: d.spixels,
-    roiXmin: d.roi.xmin,
-    roiXmax: d.roi.xmax,
-    roiYmin: d.roi.ymin,
-    roiYmax: d.roi.ymax,
+    roiXmin: withinEdge(d.roi.xmin, d.fpixels),
+    roiXmax: withinEdge(d.roi.xmax, d.fpixels),
+    roiYmin: withinEdge(d.roi.ymin, d.spixels),
+    roiYmax: withinEdge(d.roi.ymax, d.spixels),
     mask: c.mask?.data ?? null,
     oversample: sim.oversample,
     subpixelSize: d.pixelSize / sim.oversample,

@@ -113,6 +113,11 @@ const CASES: Array<[string, string[], string]> = [
     "-oversample: the render would follow 1.02e+19 paths, more than can be counted exactly (2^53) (got 100000000)",
   ],
   [
+    "an automatic oversampling beyond any count",
+    ["-pixel", "1e19"],
+    "-oversample: the automatic oversampling, 30000000000000004000 subpixels a side, makes the render follow 9.22e+41 paths, more than can be counted exactly (2^53); give -oversample N (got none)",
+  ],
+  [
     "a Miller index out of any range",
     ["-hkl", "huge.hkl"],
     "huge.hkl: Miller indices out of any usable range (h 1..99999999999, k 0..2, l 0..3): their grid would take 2.00e+12 elements in one array (14.6 TiB), more than the 4294967295 an array can hold",
