@@ -76,9 +76,16 @@ export class BackgroundWrites {
     this.pending.get(answer.id)?.(answer.error);
     this.pending.delete(answer.id);
   };
+  /**
+   * The thread stops once it has written the last file, and its exit may be seen before the status
+   * cells are read: a file whose cell says WRITTEN was written; only the others failed.
+   */
   private readonly onStop = () => {
     this.stopped = true;
-    for (const settle of this.pending.values()) settle({ message: "the writer thread stopped" });
+    for (const { id, status } of this.statuses) {
+      const written = Atomics.load(status, 0) === WRITTEN;
+      this.pending.get(id)?.(written ? null : { message: "the writer thread stopped" });
+    }
     this.pending.clear();
   };
 

@@ -77,6 +77,24 @@ describe("background writes on a writer thread", () => {
     expect([...readFileSync(join(dir, "fine.bin"))]).toEqual([1]);
   });
 
+  it("a thread seen to stop before its status cells are read has still written what they say", async () => {
+    const quick = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+      parentPort.on("message", (m) => {
+        require("node:fs").writeFileSync(m.path, Buffer.concat(m.chunks.map((c) => Buffer.from(c))));
+        Atomics.store(m.status, 0, 1);
+        process.exit(0);
+      });`,
+      { eval: true },
+    );
+    const path = join(scratchDir("nb-writes-"), "written.img");
+    const files = new BackgroundWrites(quick);
+    files.write(path, "-intfile", [bytes(1, 2)]);
+    await new Promise((resolve) => quick.once("exit", resolve));
+    await files.finish();
+    expect([...readFileSync(path)]).toEqual([1, 2]);
+  });
+
   it("fails the writes a thread that stops leaves unanswered", async () => {
     const silent = new Worker("require('node:worker_threads').parentPort.on('message', () => {})", {
       eval: true,
