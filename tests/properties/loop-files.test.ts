@@ -5,7 +5,6 @@
  * run, which runs nothing) on a sample: exit 0 or 2, `nbloop: error:` first, no stack trace.
  */
 
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -13,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseLoopDocument } from "../../src/runner/load/load-loop.js";
 import { InputError } from "../../src/util/input-error.js";
+import { PROPERTY_SEED } from "../support/property-seed.js";
 import { makeWorkspace } from "../support/workspace.js";
 
 const EDGE = fc.constantFrom(
@@ -77,7 +77,7 @@ function loads(text: string): void {
 
 describe("nbloop on random loop files", () => {
   it("loads or refuses with a positioned input error: 5000 files in-process", () => {
-    fc.assert(fc.property(TEXT, loads), { numRuns: 5000 });
+    fc.assert(fc.property(TEXT, loads), { numRuns: 5000, seed: PROPERTY_SEED });
   });
 
   it("exit 0 or 2 with nbloop: error first, never a stack trace: 80 dry runs", { timeout: 600_000 }, () => {
@@ -97,7 +97,7 @@ describe("nbloop on random loop files", () => {
           expect(r.stderr, said).not.toMatch(/\n\s+at /);
         },
       ),
-      { numRuns: 80 },
+      { numRuns: 80, seed: PROPERTY_SEED },
     );
   });
 });

@@ -439,7 +439,9 @@ describe("nbloop run --dry-run, status, env", () => {
     );
     const r = nbloop("run", "loops/escape.yaml", "ok");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("nbloop: error: loops/escape.yaml:4:9: bundle ../outside/{stamp}/ resolves outside the workspace");
+    expect(r.stderr).toContain(
+      "nbloop: error: loops/escape.yaml:4:9: bundle ../outside/{stamp}/ resolves outside the workspace",
+    );
     expect(existsSync(join(ws, "../outside"))).toBe(false);
   });
 
