@@ -481,13 +481,13 @@ function paint(out: Uint8Array, at: number, table: Uint8Array, level: number): v
   out[3 * at + 2] = table[3 * level + 2];
 }
 
-function paintColour(out: Uint8Array, at: number, colour: readonly number[]): void {
+export function paintColour(out: Uint8Array, at: number, colour: readonly number[]): void {
   out[3 * at] = colour[0];
   out[3 * at + 1] = colour[1];
   out[3 * at + 2] = colour[2];
 }
 
-function paintIntensity(out: Uint8Array, at: number, v: number, lo: number, span: number): void {
+export function paintIntensity(out: Uint8Array, at: number, v: number, lo: number, span: number): void {
   if (!Number.isFinite(v)) {
     paintColour(out, at, NON_FINITE_COLOUR);
     return;
@@ -497,7 +497,7 @@ function paintIntensity(out: Uint8Array, at: number, v: number, lo: number, span
 }
 
 /** [lo, hi] of the shared intensity scale (see renderPictures). */
-function intensityRange(images: Float32Array[], fpixels: number, roi: Roi): [number, number] {
+export function intensityRange(images: Float32Array[], fpixels: number, roi: Roi): [number, number] {
   const width = roi.xmax - roi.xmin + 1;
   const values = new Float32Array(images.length * width * (roi.ymax - roi.ymin + 1));
   let n = 0;

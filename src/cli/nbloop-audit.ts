@@ -5,10 +5,27 @@
  * there. Exit status 0 when the audit finds agreement, 1 when it does not.
  */
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { parityMetrics, parityTable, readCorpus, runCorpusCase } from "../audit/corpus-parity.js";
+import { contactSheet } from "../audit/contact-sheet.js";
+import {
+  type CaseParity,
+  type CorpusCase,
+  parityMetrics,
+  parityTable,
+  readCorpus,
+  runCorpusCase,
+} from "../audit/corpus-parity.js";
+import { readSeries, seriesMetrics, seriesTable } from "../audit/frame-series.js";
 import {
   auditImages,
   imageAuditMetrics,
@@ -42,8 +59,12 @@ export const AUDIT_USAGE = `  audit trace --ref FILE --port FILE [--rtol X] [--a
                        ref.png, port.png and diff.png (exit 1 when they differ)
   audit scaling --trace FILE [--out DIR] [--json]
                        the trace's scaling chain recomputed in the C's order (exit 1 if inconsistent)
-  audit corpus [--reference DIR] [--case ID]... [--out DIR] [--json]
-                       every reference corpus case run by the engine and audited: parity.md
+  audit corpus [--reference DIR] [--case ID]... [--gather DIR] [--out DIR] [--json]
+                       every reference corpus case (or those named) run by the engine and audited:
+                       parity.md and rows.json; --gather: one table of the audits in DIR's folders
+  audit series --tasks DIR [--image NAME] [--fpixels N] [--out DIR] [--json]
+                       the frames a matrix step made, one per task folder of DIR ({tasks:STEP}):
+                       frames.md (statistics per frame) and contact-sheet.png
   picture --image FILE --png FILE [--fpixels N] [--spixels M] [--roi XMIN XMAX YMIN YMAX] [--json]
                        a PNG of one image and its brightest pixel, maximum and sum`;
 
@@ -139,18 +160,24 @@ function auditScaling(args: string[]): number {
   return check.ok ? 0 : 1;
 }
 
-function auditCorpus(args: string[]): number {
-  const cases: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--case" && i + 1 < args.length) cases.push(args[++i]);
-    else rest.push(args[i]);
+/** The rows of earlier corpus audits (their rows.json, one folder each), in the corpus's order. */
+function gatheredRows(folder: string, all: CorpusCase[]): CaseParity[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder).sort();
+  } catch {
+    throw new InputError(`--gather ${folder}: cannot be read`);
   }
-  const p = parseLongOptions(rest, { reference: 1, out: 1 });
-  const referenceDir = resolve(
-    stringOption(p, "reference") ?? process.env.NB_REFERENCE_DIR ?? join(packageRoot(), "reference"),
-  );
-  const all = readCorpus(referenceDir);
+  const rows = names.flatMap((name) => {
+    const path = join(folder, name, "rows.json");
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as CaseParity[]) : [];
+  });
+  if (rows.length === 0) throw new InputError(`--gather ${folder}: no rows.json in its folders`);
+  const order = new Map(all.map((c, i) => [c.id, i]));
+  return rows.sort((a, b) => (order.get(a.id) ?? all.length) - (order.get(b.id) ?? all.length));
+}
+
+function runCases(all: CorpusCase[], cases: string[], referenceDir: string): CaseParity[] {
   const unknown = cases.filter((id) => !all.some((c) => c.id === id));
   if (unknown.length > 0) throw new InputError(`--case: no case ${unknown.join(", ")} in ${referenceDir}`);
   const chosen = cases.length > 0 ? all.filter((c) => cases.includes(c.id)) : all;
@@ -158,16 +185,57 @@ function auditCorpus(args: string[]): number {
   if (!program) throw new InputError("the nanoBragg program is not built (npm run build)");
   const scratch = mkdtempSync(join(tmpdir(), "nbloop-corpus-"));
   try {
-    const rows = chosen.map((c) => runCorpusCase(c, referenceDir, scratch, program));
-    const table = parityTable(rows);
-    const metrics = parityMetrics(rows);
-    const out = writeOutputs(p, table, metrics);
-    if (out) writeFileSync(join(out, "parity.md"), table);
-    process.stdout.write(p.flags.has("json") ? `${JSON.stringify(metrics, null, 2)}\n` : table);
-    return rows.every((r) => r.pass) ? 0 : 1;
+    return chosen.map((c) => runCorpusCase(c, referenceDir, scratch, program));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function auditCorpus(args: string[]): number {
+  const cases: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--case" && i + 1 < args.length) cases.push(args[++i]);
+    else rest.push(args[i]);
+  }
+  const p = parseLongOptions(rest, { reference: 1, out: 1, gather: 1 });
+  const referenceDir = resolve(
+    stringOption(p, "reference") ?? process.env.NB_REFERENCE_DIR ?? join(packageRoot(), "reference"),
+  );
+  const all = readCorpus(referenceDir);
+  const gather = stringOption(p, "gather");
+  if (gather !== undefined && cases.length > 0)
+    throw new InputError("--gather reads earlier audits: no --case with it");
+  const rows = gather !== undefined ? gatheredRows(gather, all) : runCases(all, cases, referenceDir);
+  const table = parityTable(rows);
+  const metrics = parityMetrics(rows);
+  const out = writeOutputs(p, table, metrics);
+  if (out) {
+    writeFileSync(join(out, "parity.md"), table);
+    writeFileSync(join(out, "rows.json"), `${JSON.stringify(rows, null, 2)}\n`);
+  }
+  process.stdout.write(p.flags.has("json") ? `${JSON.stringify(metrics, null, 2)}\n` : table);
+  return rows.every((r) => r.pass) ? 0 : 1;
+}
+
+function auditSeries(args: string[]): number {
+  const p = parseLongOptions(args, { tasks: 1, image: 1, fpixels: 1, out: 1 });
+  const folder = requiredOption(p, "tasks", AUDIT_USAGE);
+  const image = stringOption(p, "image") ?? "frame.smv";
+  const frames = readSeries(folder, image, numberOption(p, "fpixels"));
+  const out = stringOption(p, "out");
+  let sheetName: string | null = null;
+  if (out !== undefined) {
+    const sheet = contactSheet(frames);
+    mkdirSync(out, { recursive: true });
+    writePng(join(out, "contact-sheet.png"), sheet.width, sheet.height, sheet.rgb);
+    sheetName = `contact-sheet.png (${sheet.width}x${sheet.height}, ${sheet.columns} frames a row, scale ${Number(sheet.range[0].toPrecision(4))} to ${Number(sheet.range[1].toPrecision(4))})`;
+  }
+  const table = seriesTable(frames, image, sheetName);
+  const metrics = seriesMetrics(frames);
+  if (writeOutputs(p, table, metrics) !== undefined) writeFileSync(join(out as string, "frames.md"), table);
+  process.stdout.write(p.flags.has("json") ? `${JSON.stringify(metrics, null, 2)}\n` : table);
+  return 0;
 }
 
 export function pictureCommand(args: string[]): number {
@@ -212,7 +280,9 @@ export function auditCommand(args: string[]): number {
       return auditScaling(rest);
     case "corpus":
       return auditCorpus(rest);
+    case "series":
+      return auditSeries(rest);
     default:
-      throw new InputError(`audit: expected trace, image, scaling or corpus\n${AUDIT_USAGE}`);
+      throw new InputError(`audit: expected trace, image, scaling, corpus or series\n${AUDIT_USAGE}`);
   }
 }

@@ -10,22 +10,26 @@ import { describeFsError, isBinary } from "../io/text-lines.js";
 import { readResult } from "../runner/collect/bundle.js";
 import { envSnapshot } from "../runner/collect/env-snapshot.js";
 import { interruptedBy, signalExitCode, watchInterrupts } from "../runner/execute/interrupt.js";
-import type { StepProgress } from "../runner/execute/run-step.js";
+import { howItEnded, type StepProgress } from "../runner/execute/run-step.js";
 import { loadLoop, phaseOf } from "../runner/load/load-loop.js";
 import { renderBrief } from "../runner/memo/brief.js";
 import { importMemo } from "../runner/memo/import.js";
 import { runPhase } from "../runner/run-phase.js";
 import { statusLines, workspaceStatus } from "../runner/status.js";
 import { InputError } from "../util/input-error.js";
-import { type ParsedOptions, parseLongOptions } from "./long-options.js";
+import { numberOption, type ParsedOptions, parseLongOptions, stringOption } from "./long-options.js";
 import { AUDIT_USAGE, auditCommand, pictureCommand } from "./nbloop-audit.js";
 
 const USAGE = `usage: nbloop <command> ...
-  run <loop.yaml> <phase> [--workspace DIR] [--dry-run]
+  run <loop.yaml> <phase> [--workspace DIR] [--dry-run] [--executor local|slurm] [--jobs N] [--resume]
                        run a phase: steps, mapped tests, artifacts, metrics, guards; write the bundle,
-                       notes.md, the ledger Attempt and the plan state (--dry-run: say what would run)
-  rerun <bundle> [--step ID] [--workspace DIR]
-                       run a blocked phase again from its blocked step (or ID) into a new bundle
+                       notes.md, the ledger Attempt and the plan state (--dry-run: say what would run;
+                       --executor: a local pool of N processes, default one per core, or Slurm jobs,
+                       a matrix step as a job array of N at once; --resume: tasks whose key an
+                       earlier bundle of the phase holds take its outputs instead of running)
+  rerun <bundle> [--step ID] [--workspace DIR] [--executor local|slurm] [--jobs N]
+                       run a blocked phase again from its blocked step (or ID) into a new bundle; of a
+                       matrix step, only the tasks that failed or did not run
   status [--workspace DIR] [--json]
                        per ledger item: status, last attempt, blocked phases, next up
   env --json [--workspace DIR]
@@ -44,7 +48,15 @@ function expectPositional(p: ParsedOptions, count: number, what: string): void {
 function ttyProgress(): StepProgress | undefined {
   if (!process.stderr.isTTY) return undefined;
   return {
-    started: (step) => process.stderr.write(`→ ${step.id} …\n`),
+    started: (step) =>
+      process.stderr.write(`→ ${step.id}${step.matrix ? ` (${step.tasks.length} tasks)` : ""} …\n`),
+    task: (step, t, done, total) => {
+      const how =
+        t.state === "done" || t.state === "failed" ? howItEnded(t, step.tasks[0].timeoutMs) : t.state;
+      process.stderr.write(
+        `  ${t.state === "failed" ? "✗" : "✓"} ${step.id} ${t.id} (${how}, ${t.seconds.toFixed(1)} s) [${done}/${total}]\n`,
+      );
+    },
     finished: (step, r) => {
       const how = r.timedOut ? "timed out" : r.signal ? r.signal : `exit ${r.exitCode}`;
       process.stderr.write(
@@ -52,6 +64,13 @@ function ttyProgress(): StepProgress | undefined {
       );
     },
   };
+}
+
+function executorOptions(p: ParsedOptions): { executor?: string; jobs?: number } {
+  const jobs = numberOption(p, "jobs");
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+    throw new InputError(`--jobs: a whole number of 1 or more (got ${p.flags.get("jobs")})`);
+  return { executor: stringOption(p, "executor"), jobs };
 }
 
 const EXIT = { success: 0, "dry-run": 0, failed: 1, blocked: 3, running: 1 } as const;
@@ -66,13 +85,15 @@ const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
 
 async function run(args: string[]): Promise<number> {
   watchInterrupts();
-  const p = parseLongOptions(args, { workspace: 1 });
+  const p = parseLongOptions(args, { workspace: 1, executor: 1, jobs: 1 });
   expectPositional(p, 2, "a loop file and a phase");
   const outcome = await runPhase({
     loopPath: p.positional[0],
     phase: p.positional[1],
     workspace: String(p.flags.get("workspace") ?? process.cwd()),
     dryRun: p.flags.has("dry-run"),
+    resume: p.flags.has("resume"),
+    ...executorOptions(p),
     progress: ttyProgress(),
   });
   out(outcome.lines);
@@ -81,7 +102,7 @@ async function run(args: string[]): Promise<number> {
 
 async function rerun(args: string[]): Promise<number> {
   watchInterrupts();
-  const p = parseLongOptions(args, { workspace: 1, step: 1 });
+  const p = parseLongOptions(args, { workspace: 1, step: 1, executor: 1, jobs: 1 });
   expectPositional(p, 1, "a bundle folder");
   const old = resolve(p.positional[0]);
   let earlier: ReturnType<typeof readResult>;
@@ -98,6 +119,7 @@ async function rerun(args: string[]): Promise<number> {
     workspace,
     rerunOf: old,
     fromStep: typeof step === "string" ? step : undefined,
+    ...executorOptions(p),
     progress: ttyProgress(),
   });
   out(outcome.lines);

@@ -25,17 +25,20 @@ import { envSnapshot } from "./collect/env-snapshot.js";
 import { gitChanges, guardProblems } from "./collect/guards.js";
 import { extractMetrics, type MetricValue } from "./collect/metrics.js";
 import { summaryText } from "./collect/summary.js";
+import { chooseExecutor, type ExecutorChoice } from "./execute/executors/choose.js";
 import { interruptedBy } from "./execute/interrupt.js";
 import { runTests } from "./execute/mapped-tests.js";
 import { takeOver } from "./execute/rerun.js";
 import {
-  howItEnded,
   QUIET,
   runStep,
+  type StepContext,
   type StepProgress,
   skippedRecord,
   stepFailed,
+  stepFailure,
 } from "./execute/run-step.js";
+import { readTaskIndex, type TaskIndex } from "./execute/task-index.js";
 import { fillTemplate } from "./load/workspace.js";
 import { dryRunLines } from "./plan/dry-run.js";
 import { notesFileOf, type PhasePlan, planPhase } from "./plan/phase-plan.js";
@@ -53,6 +56,10 @@ export interface RunOptions {
   /** Rerun: the earlier bundle, and the step to start from (the earlier steps are taken over). */
   rerunOf?: string;
   fromStep?: string;
+  /** local or slurm (default: the phase's, the loop's, local), tasks at once, and --resume. */
+  executor?: string;
+  jobs?: number;
+  resume?: boolean;
   now?: () => Date;
   progress?: StepProgress;
 }
@@ -68,6 +75,7 @@ export interface RunOutcome {
 /** A run under way: its plan, bundle, result (written as it goes) and step records. */
 interface Run {
   plan: PhasePlan;
+  choice: ExecutorChoice;
   bundle: string;
   result: RunResult;
   records: StepRecord[];
@@ -85,7 +93,12 @@ function openBundle(plan: PhasePlan, started: Date): { bundle: string; steps: Pr
   return { bundle, steps: bundle === path ? plan.steps(path) : plan.steps(bundle) };
 }
 
-function startRun(plan: PhasePlan, options: RunOptions, started: Date): { run: Run; steps: PreparedStep[] } {
+function startRun(
+  plan: PhasePlan,
+  choice: ExecutorChoice,
+  options: RunOptions,
+  started: Date,
+): { run: Run; steps: PreparedStep[] } {
   const { bundle, steps } = openBundle(plan, started);
   const rel = (p: string) => relative(plan.workspace, p);
   const result: RunResult = {
@@ -109,13 +122,29 @@ function startRun(plan: PhasePlan, options: RunOptions, started: Date): { run: R
     baseline: baselineOf(plan.artifacts(bundle), plan.workspace),
     next_up: plan.phase.next_up ?? [],
     rerun_of: options.rerunOf ? rel(options.rerunOf) : null,
+    executor: choice.executor.name,
+    jobs: [],
   };
   writeResult(bundle, result);
   writeFileSync(
     join(bundle, "env.json"),
     `${JSON.stringify(envSnapshot(plan.workspace, started), null, 2)}\n`,
   );
-  return { run: { plan, bundle, result, records: [], baseline: result.baseline }, steps };
+  return { run: { plan, choice, bundle, result, records: [], baseline: result.baseline }, steps };
+}
+
+function stepContext(run: Run, options: RunOptions, earlier: TaskIndex | null): StepContext {
+  return {
+    bundle: run.bundle,
+    workspace: run.plan.workspace,
+    label: `${run.plan.loop.item} phase ${run.plan.phaseName}`,
+    executor: run.choice.executor,
+    jobs: run.choice.jobs,
+    slurm: run.choice.slurm,
+    resume: options.resume === true,
+    earlier,
+    progress: options.progress ?? QUIET,
+  };
 }
 
 async function executeSteps(run: Run, steps: PreparedStep[], options: RunOptions): Promise<void> {
@@ -127,13 +156,16 @@ async function executeSteps(run: Run, steps: PreparedStep[], options: RunOptions
     // artifacts the reused steps wrote count as this run's: keep the first run's baseline
     if (taken.earlier.baseline) run.baseline = run.result.baseline = taken.earlier.baseline;
   }
-  for (const step of steps.slice(startAt)) {
+  for (const [n, step] of steps.slice(startAt).entries()) {
     if (step.skip) {
       run.records.push(skippedRecord(step));
       continue;
     }
-    const record = await runStep(step, run.bundle, options.progress ?? QUIET);
+    // a rerun takes over the tasks its blocked matrix step finished
+    const earlier = n === 0 && options.rerunOf ? readTaskIndex(options.rerunOf, step.id) : null;
+    const record = await runStep(step, stepContext(run, options, earlier));
     run.records.push(record);
+    run.result.jobs.push(...(record.jobs ?? []));
     const signal = interruptedBy();
     if (signal) {
       run.result.status = "interrupted";
@@ -141,10 +173,11 @@ async function executeSteps(run: Run, steps: PreparedStep[], options: RunOptions
       return;
     }
     if (stepFailed(record)) {
-      const tail = lastLines(join(run.bundle, step.stderrFile), 1);
+      const failure = stepFailure(step, record);
+      const tail = lastLines(join(run.bundle, failure.task?.stderr ?? record.stderr), 1);
       run.result.status = "blocked";
       run.result.blocked_step = step.id;
-      run.result.cause = `step ${step.id} ${howItEnded(record, step.timeoutMs)}${tail.length > 0 ? `: ${tail[0]}` : ""}`;
+      run.result.cause = `${failure.text}${tail.length > 0 ? `: ${tail[0]}` : ""}`;
       return;
     }
   }
@@ -289,7 +322,8 @@ export async function runPhase(options: RunOptions): Promise<RunOutcome> {
     return { status: "dry-run", bundle: null, attempt: null, lines: dryRunLines(plan, now()) };
   if (plan.tests.problems.length > 0)
     throw new InputError(`mapped tests cannot run:\n  ${plan.tests.problems.join("\n  ")}`);
-  const { run, steps } = startRun(plan, options, now());
+  const choice = chooseExecutor(plan.loop, plan.phase, plan.workspace, options);
+  const { run, steps } = startRun(plan, choice, options, now());
   const gitBefore = gitChanges(plan.workspace);
   await executeSteps(run, steps, options);
   await executeTests(run);

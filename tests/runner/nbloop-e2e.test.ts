@@ -196,6 +196,7 @@ describe("nbloop run", () => {
         "result.json",
         "sha256.txt",
         "summary.md",
+        "tasks",
         "trace.log",
         "trace.stderr",
       ].sort(),

@@ -78,15 +78,24 @@ describe("step conditions", () => {
   it("records a skipped step with its reason, and it does not fail the phase", () => {
     const record = skippedRecord({
       id: "c_trace",
-      argv: ["{env:NB_C_BIN}"],
-      shell: false,
-      cwd: "/w",
-      env: {},
-      timeoutMs: undefined,
-      stdoutFile: "c_trace.log",
-      stderrFile: "c_trace.stderr",
       skip: "NB_C_BIN is not set",
       script: null,
+      matrix: false,
+      tasks: [
+        {
+          id: "c_trace",
+          values: {},
+          dir: "",
+          argv: ["{env:NB_C_BIN}"],
+          shell: false,
+          cwd: "/w",
+          env: {},
+          timeoutMs: undefined,
+          stdoutFile: "c_trace.log",
+          stderrFile: "c_trace.stderr",
+          inputs: [],
+        },
+      ],
     });
     expect(record.skipped).toBe("NB_C_BIN is not set");
     expect(stepFailed(record)).toBe(false);

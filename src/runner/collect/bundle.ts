@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../../ledger/safe-file.js";
+import type { TaskRecord } from "../execute/task-index.js";
 import type { RunnerRun, TestCounts } from "../execute/test-runners/runner.js";
 import type { ArtifactCheck, Baseline } from "./artifacts.js";
 
@@ -30,6 +31,16 @@ export interface StepRecord {
   reused?: boolean;
   /** Why the step did not run (its if_env / unless_env condition). */
   skipped?: string;
+  /** Where it ran: the executor, the Slurm job IDs, the machine of a plain step. */
+  executor?: string;
+  jobs?: string[];
+  host?: string;
+  /** A matrix step's tasks. */
+  tasks?: TaskRecord[];
+  /** Where a plain step's outputs came from when it was cached (--resume). */
+  cached_from?: string;
+  /** Why a plain step did not run to its end (never started, lost by the scheduler). */
+  problem?: string;
 }
 
 export interface RunResult {
@@ -56,6 +67,9 @@ export interface RunResult {
   baseline: Baseline;
   next_up: string[];
   rerun_of: string | null;
+  /** Where the steps ran (local or slurm), and every Slurm job ID of the run. */
+  executor: string;
+  jobs: string[];
 }
 
 /** UTC YYYYMMDDTHHMMSSZ. */
@@ -135,6 +149,14 @@ export function verifyManifest(bundle: string): string[] {
 export function commandsText(header: string[], steps: StepRecord[]): string {
   const lines = [...header, ""];
   steps.forEach((s, i) => {
+    if (s.tasks) {
+      lines.push(
+        `# ${i + 1}. ${s.id}: ${s.tasks.length} tasks (${(s.durationMs / 1000).toFixed(2)} s), each in its folder`,
+      );
+      for (const t of s.tasks)
+        lines.push(`#    ${t.dir}: ${t.state}${t.exit_code !== null ? `, exit ${t.exit_code}` : ""}`);
+      lines.push(`# the first, as run (its folder's files name the others):`);
+    }
     const env = Object.entries(s.env).map(([k, v]) => `${k}=${quote(v)}`);
     const how = s.reused
       ? "reused from the earlier bundle"

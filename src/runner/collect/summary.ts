@@ -10,8 +10,44 @@ import type { MetricValue } from "./metrics.js";
 function stepHow(r: StepRecord): string {
   if (r.reused) return "reused";
   if (r.skipped) return `skipped: ${r.skipped}`;
+  if (r.cached_from) return `cached (${r.cached_from})`;
+  if (r.tasks) {
+    const counts = new Map<string, number>();
+    for (const t of r.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+    return [...counts].map(([state, n]) => `${n} ${state}`).join(", ");
+  }
   if (r.timedOut) return "timed out";
+  if (r.problem) return r.problem;
   return r.signal ? r.signal : `exit ${r.exitCode}`;
+}
+
+/** Where a step or task ran: the machine, and the Slurm job. */
+function where(host: string | undefined, job: string | null | undefined, executor?: string): string {
+  const parts = [host, job ? `job ${job}` : ""].filter(Boolean);
+  return parts.length > 0 ? parts.join(", ") : (executor ?? "—");
+}
+
+function tasksSection(records: StepRecord[]): string[] {
+  const lines: string[] = [];
+  for (const r of records) {
+    if (!r.tasks) continue;
+    const names = Object.keys(r.tasks[0]?.values ?? {});
+    lines.push(
+      "",
+      `## Tasks of ${r.id} (${r.executor}${r.jobs && r.jobs.length > 0 ? `, Slurm job ${r.jobs.join(", ")}` : ""})`,
+      "",
+      `| task | ${names.join(" | ")} | state | seconds | exit | where | folder |`,
+      `|---|${names.map(() => "---|").join("")}---|---|---|---|---|`,
+    );
+    for (const t of r.tasks) {
+      const exit = t.timed_out ? "timed out" : t.signal ? t.signal : (t.exit_code ?? t.problem ?? "—");
+      const from = t.cached_from ? ` (from ${t.cached_from})` : "";
+      lines.push(
+        `| ${t.id} | ${names.map((n) => t.values[n]).join(" | ")} | ${t.state}${from} | ${t.seconds.toFixed(2)} | ${exit} | ${where(t.host, t.job)} | ${t.dir} |`,
+      );
+    }
+  }
+  return lines;
 }
 
 function testsSection(result: RunResult): string[] {
@@ -60,12 +96,19 @@ export function summaryText(
   if (result.rerun_of) lines.push(`- Rerun of: ${result.rerun_of}`);
   if (result.cause) lines.push(`- Cause: ${result.cause}`);
   if (result.captures.length > 0) lines.push(`- Captured into: ${result.captures.join(", ")}`);
-  lines.push("", "## Steps", "", "| step | result | seconds | stdout | stderr |", "|---|---|---|---|---|");
-  for (const r of records)
-    lines.push(
-      `| ${r.id} | ${stepHow(r)} | ${(r.durationMs / 1000).toFixed(2)} | ${r.stdout} | ${r.stderr} |`,
-    );
-  lines.push(...testsSection(result), ...artifactsSection(result));
+  lines.push(
+    "",
+    "## Steps",
+    "",
+    "| step | result | seconds | ran on | stdout | stderr |",
+    "|---|---|---|---|---|---|",
+  );
+  for (const r of records) {
+    const ranOn = r.tasks ? (r.executor ?? "—") : where(r.host, r.jobs?.[0], r.executor);
+    const out = r.tasks ? "in each task's folder | —" : `${r.stdout} | ${r.stderr}`;
+    lines.push(`| ${r.id} | ${stepHow(r)} | ${(r.durationMs / 1000).toFixed(2)} | ${ranOn} | ${out} |`);
+  }
+  lines.push(...tasksSection(records), ...testsSection(result), ...artifactsSection(result));
   const keys = Object.keys(metrics);
   if (keys.length > 0) {
     lines.push("", "## Metrics", "", "| key | value |", "|---|---|");

@@ -22,6 +22,7 @@ const MADE_AGAIN = new Set([
   "env.json",
   "commands.txt",
   "blocked.md",
+  "slurm",
 ]);
 
 function copyInto(from: string, to: string, dir = ""): void {

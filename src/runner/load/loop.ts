@@ -15,8 +15,33 @@ export interface LoopFile {
   presets?: Record<string, Array<string | number>>;
   /** The test runner of every phase's mapped tests, unless a phase or a test names another. */
   runner?: RunnerSpec;
+  /** Where steps run, unless a phase or the command line says otherwise (default local). */
+  executor?: ExecutorName;
+  slurm?: SlurmOptions;
   phases: Record<string, Phase>;
 }
+
+export type ExecutorName = "local" | "slurm";
+
+/** sbatch options of the Slurm executor. */
+export interface SlurmOptions {
+  partition?: string;
+  /** sbatch --time; default: the step's timeout. */
+  time?: string;
+  mem?: string;
+  cpus_per_task?: number;
+  /** More sbatch words, as written. */
+  extra?: string[];
+}
+
+/**
+ * The values of one matrix name: a list, an inclusive numeric range, or read from a file (a JSON
+ * file's array, or object keys, at a dotted path, or each element's field; a text file's lines).
+ */
+export type MatrixAxis =
+  | Array<string | number>
+  | { from: number; to: number; by?: number }
+  | { file: string; path?: string; field?: string };
 
 export type RunnerName = "pytest" | "vitest" | "node" | "command";
 
@@ -58,6 +83,8 @@ export interface Phase {
   /** Plan task ID whose state the run sets (default: the phase name). */
   task?: string;
   runner?: RunnerSpec;
+  executor?: ExecutorName;
+  slurm?: SlurmOptions;
   mapped_tests?: MappedTest[];
   do_now: Step[];
   artifacts?: Artifact[];
@@ -95,6 +122,10 @@ export interface Step {
   if_env?: string;
   /** Skip when this environment variable is set and not empty. */
   unless_env?: string;
+  /** Run once per combination of these values, {matrix.NAME} filled, each task in its own folder ({task}). */
+  matrix?: Record<string, MatrixAxis>;
+  /** Files or folders the step reads without naming them in its argv (part of its cache key). */
+  inputs?: string[];
 }
 
 export interface Artifact {

@@ -4,23 +4,37 @@ import { join, relative } from "node:path";
 import { quote, stampOf } from "../collect/bundle.js";
 import { fillTemplate } from "../load/workspace.js";
 import { notesFileOf, type PhasePlan } from "./phase-plan.js";
-import type { PreparedStep } from "./steps.js";
+import type { PreparedStep, PreparedTask } from "./steps.js";
 
-function stepLines(s: PreparedStep, rel: (p: string) => string): string[] {
-  const env = Object.entries(s.env)
-    .filter(([k]) => k !== "NBLOOP_BUNDLE" && !k.startsWith("NBLOOP_STEP_"))
+function commandLine(s: PreparedStep, t: PreparedTask): string {
+  const env = Object.entries(t.env)
+    .filter(([k]) => !k.startsWith("NBLOOP_"))
     .map(([k, v]) => `${k}=${quote(v)} `)
     .join("");
   const command = s.script
-    ? `zx ${[s.script, ...s.argv.slice(3)].map(quote).join(" ")}  [zx script]`
-    : s.shell
-      ? `${s.argv[0]}  [shell]`
-      : s.argv.map(quote).join(" ");
-  const timeout = s.timeoutMs ? `, timeout ${s.timeoutMs / 1000} s` : "";
+    ? `zx ${[s.script, ...t.argv.slice(3)].map(quote).join(" ")}  [zx script]`
+    : t.shell
+      ? `${t.argv[0]}  [shell]`
+      : t.argv.map(quote).join(" ");
+  return `${env}${command}`;
+}
+
+function stepLines(s: PreparedStep, rel: (p: string) => string): string[] {
+  const first = s.tasks[0];
+  const timeout = first.timeoutMs ? `, timeout ${first.timeoutMs / 1000} s` : "";
   const skip = s.skip ? ` (skipped: ${s.skip})` : "";
+  if (!s.matrix)
+    return [
+      `  ${s.id}: ${commandLine(s, first)}${skip}`,
+      `      cwd ${rel(first.cwd)}, stdout → ${first.stdoutFile}, stderr → ${first.stderrFile}${timeout}`,
+    ];
+  const names = Object.keys(first.values);
+  const shown = s.tasks.slice(0, 3).map((t) => `      ${t.dir}: ${commandLine(s, t)}`);
+  if (s.tasks.length > 3) shown.push(`      … and ${s.tasks.length - 3} more`);
   return [
-    `  ${s.id}: ${env}${command}${skip}`,
-    `      cwd ${rel(s.cwd)}, stdout → ${s.stdoutFile}, stderr → ${s.stderrFile}${timeout}`,
+    `  ${s.id}: ${s.tasks.length} tasks, one per ${names.join(" × ")}${skip}`,
+    ...shown,
+    `      cwd ${rel(first.cwd)}, stdout and stderr in each task's folder${timeout}`,
   ];
 }
 

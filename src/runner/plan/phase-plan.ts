@@ -14,7 +14,7 @@ import type { LoopFile, Phase, Stream } from "../load/loop.js";
 import { fillTemplate, insideWorkspace } from "../load/workspace.js";
 import { ownSchema } from "../own-files.js";
 import { type PlannedTests, planTests } from "./mapped-tests.js";
-import { type PreparedStep, prepareStep } from "./steps.js";
+import { type PreparedStep, prepareStep, tasksFolder } from "./steps.js";
 
 export interface PlannedCapture {
   file: string;
@@ -50,9 +50,18 @@ export interface PlanOptions {
 
 const IN_BUNDLE = /^\{bundle\}(?:\/|$)/;
 
-/** The filler of placeholders for one bundle: {bundle}, {stamp}, {phase}, {item}, {workspace}, {latest:P}, {env:V}. */
+/**
+ * The filler of placeholders for one bundle: {bundle}, {stamp}, {phase}, {item}, {workspace},
+ * {latest:P}, {tasks:STEP} (the folder of a matrix step's tasks), {env:V}.
+ */
 function filler(loaded: LoadedLoop, phaseName: string, workspace: string, bundle: string) {
   const loop = loaded.loop;
+  const tasks = (text: string) =>
+    text.replace(/\{tasks:([A-Za-z0-9][A-Za-z0-9._-]*)\}/g, (_whole, id: string) => {
+      if (!loop.phases[phaseName].do_now.some((s) => s.id === id && s.matrix))
+        throw new InputError(`{tasks:${id}}: phase ${phaseName} has no matrix step "${id}"`);
+      return join(bundle, tasksFolder(id));
+    });
   const values = { bundle, phase: phaseName, item: loop.item, stamp: basename(bundle), workspace };
   const latest = (text: string) =>
     text.replace(/\{latest:([A-Za-z0-9][A-Za-z0-9._-]*)\}/g, (_whole, name: string) => {
@@ -62,7 +71,7 @@ function filler(loaded: LoadedLoop, phaseName: string, workspace: string, bundle
         throw new InputError(`{latest:${name}}: no successful bundle of phase ${name} yet; run it first`);
       return relative(workspace, found);
     });
-  return (text: string) => fillTemplate(latest(text), values);
+  return (text: string) => fillTemplate(tasks(latest(text)), values);
 }
 
 function resolvePath(
