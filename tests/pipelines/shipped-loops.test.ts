@@ -5,7 +5,9 @@
  *   the brightest pixel traced, its scaling chain consistent; with NB_C_BIN also the C audits;
  * - cli-flags-003: L2c refuses to run before L2b; L2b writes the trace and a schema-valid
  *   environment snapshot; L2c finds no divergence from the C's trace; N matches the C's ROI image;
- * - parity-suite: the parity table of every corpus case.
+ * - parity-suite: the parity table of every corpus case, one task per case;
+ * - rotation-series: 36 frames, one task each, every SMV in the bundle, the per-frame table (checked
+ *   against the frames' own float images) and the contact sheet; again with --resume, all cached.
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
@@ -17,6 +19,7 @@ import addFormats from "ajv-formats";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrace } from "../../src/audit/trace-lines.js";
+import { decodeSmv } from "../../src/io/smv.js";
 import { parseLedger } from "../../src/ledger/fix-plan.js";
 import { parsePlanTasks } from "../../src/ledger/plan-table.js";
 import { readResult, verifyManifest } from "../../src/runner/collect/bundle.js";
@@ -27,7 +30,7 @@ const NBLOOP = join(REPO_ROOT, "dist/src/cli/nbloop.js");
 const C_BIN = process.env.NB_C_BIN;
 /** The C's image and trace of the demo crystal. */
 const DEMO_C = join(REPO_ROOT, "tests/fixtures/demo-c");
-const LOOPS = ["demo.yaml", "cli-flags-003.yaml", "parity-suite.yaml"];
+const LOOPS = ["demo.yaml", "cli-flags-003.yaml", "parity-suite.yaml", "rotation-series.yaml"];
 
 let ws: string;
 
@@ -211,5 +214,42 @@ describe(`parity-suite.yaml`, () => {
     expect(metrics.cases).toBe(47);
     expect(metrics.passed).toBe(47);
     expect(metrics.min_correlation).toBeGreaterThanOrEqual(0.999999);
+  }, 300_000);
+});
+
+describe("rotation-series.yaml", () => {
+  it("simulates 36 frames, one task each, then their table and contact sheet; --resume takes them all", () => {
+    const r = nbloop(["run", "pipelines/rotation-series.yaml", "frames", "--jobs", "2"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const bundle = latest("reports/rotation-series/frames");
+    const tasks = readResult(bundle).steps[0].tasks ?? [];
+    expect(tasks.map((t) => t.values.phi)).toEqual(Array.from({ length: 36 }, (_, i) => String(10 * i)));
+    for (const t of tasks) {
+      const smv = decodeSmv(readFileSync(join(bundle, t.dir, "frame.smv")), t.dir);
+      expect([smv.width, smv.height]).toEqual([128, 128]);
+    }
+    const table = read(join(bundle, "series/frames.md"));
+    const rows = table.split("\n").filter((l) => /^\| phi-\d+ \|/.test(l));
+    expect(rows).toHaveLength(36);
+    // the table's sum of a frame is the sum of that frame's float image
+    const bytes = readFileSync(join(bundle, "tasks/frames/phi-120/float.bin"));
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    const sum = floats.reduce((a, v) => a + v, 0);
+    const row = rows
+      .find((l) => l.startsWith("| phi-120 |"))
+      ?.split("|")
+      .map((c) => c.trim());
+    expect(Number(row?.[3])).toBeCloseTo(Number(sum.toPrecision(7)), 0);
+    const sheet = decodePng(join(bundle, "series/contact-sheet.png"));
+    expect([sheet.width, sheet.height]).toEqual([6 * 128 + 7 * 4, 6 * 128 + 7 * 4]);
+
+    const started = performance.now();
+    const again = nbloop(["run", "pipelines/rotation-series.yaml", "frames", "--resume"]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const resumed = readResult(latest("reports/rotation-series/frames"));
+    expect(resumed.steps.flatMap((s) => s.tasks ?? []).every((t) => t.state === "cached")).toBe(true);
+    expect(resumed.steps[1].cached_from).toBe(bundle.slice(ws.length + 1));
+    expect(seconds).toBeLessThan(5);
   }, 300_000);
 });
