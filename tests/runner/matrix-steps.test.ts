@@ -9,7 +9,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { beforeEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/paths.js";
 import { makeWorkspace, NBLOOP, type Workspace } from "../support/workspace.js";
 
 const LEDGER = `# Fix Plan Ledger
@@ -150,6 +153,12 @@ describe("matrix steps on the local pool", () => {
     const [bundle] = ws.bundles("reports/upper");
     expect(readFileSync(join(bundle, "all.txt"), "utf8")).toBe("ALPHA\nBETA\nGAMMA\n");
     expect(readFileSync(join(bundle, "tasks/upper/part-b/out.txt"), "utf8")).toBe("BETA\n");
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(
+      JSON.parse(readFileSync(join(REPO_ROOT, "schemas/result.schema.json"), "utf8")),
+    );
+    expect(validate(result(bundle)), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it("--resume takes every unchanged task from the earlier bundle; a changed input runs its task alone", () => {

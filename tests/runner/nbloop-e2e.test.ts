@@ -202,8 +202,10 @@ describe("nbloop run", () => {
       ].sort(),
     );
     expect(verifyManifest(bundle)).toEqual([]);
+    expect(readdirSync(join(bundle, "tasks")).sort()).toEqual(["json.json", "trace.json"]);
+    // every file but the manifest itself, the two step records in tasks/ included
     expect(readFileSync(join(bundle, "sha256.txt"), "utf8").trim().split("\n")).toHaveLength(
-      files.length - 1,
+      files.length - 1 - 1 + 2,
     );
     const result = JSON.parse(readFileSync(join(bundle, "result.json"), "utf8"));
     expect(result).toMatchObject({

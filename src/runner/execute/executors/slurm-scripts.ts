@@ -53,6 +53,7 @@ export function writeBatchScript(dir: string, title: string): string {
     `  echo "nbloop: node $(hostname) cannot see $dir: the workspace must be on a filesystem the Slurm nodes share" >&2`,
     `  exit ${NO_SHARED_BUNDLE}`,
     "fi",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's parameter expansion
     'exec sh "$dir/task-$(( ${NBLOOP_TASK_OFFSET:-0} + ${SLURM_ARRAY_TASK_ID:-0} )).sh"',
   ];
   writeFileSync(path, `${lines.join("\n")}\n`);
