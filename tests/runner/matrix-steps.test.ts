@@ -154,7 +154,7 @@ describe("matrix steps on the local pool", () => {
     expect(readFileSync(join(bundle, "all.txt"), "utf8")).toBe("ALPHA\nBETA\nGAMMA\n");
     expect(readFileSync(join(bundle, "tasks/upper/part-b/out.txt"), "utf8")).toBe("BETA\n");
     const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(ajv);
+    addFormats.default(ajv);
     const validate = ajv.compile(
       JSON.parse(readFileSync(join(REPO_ROOT, "schemas/result.schema.json"), "utf8")),
     );
