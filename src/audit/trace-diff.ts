@@ -397,6 +397,26 @@ export function traceDiffSummary(diff: TraceDiff, refName: string, portName: str
 }
 
 /** metrics.json content of a trace diff. */
+/** comparisons.json: every value compared, in the reference's order, the first divergence marked. */
+export function traceComparisons(diff: TraceDiff, refName: string, portName: string): object {
+  return {
+    ref_name: refName,
+    port_name: portName,
+    rtol: diff.rtol,
+    atol: diff.atol,
+    first_divergence: diff.firstDivergence ? label(diff.firstDivergence) : null,
+    compared: diff.compared.map((c) => ({
+      key: label(c),
+      ref: c.refText,
+      port: c.portText,
+      rel_err: finiteOrNull(c.relErr),
+      abs_err: finiteOrNull(c.absErr),
+      status: c.status,
+      first: c === diff.firstDivergence,
+    })),
+  };
+}
+
 export function traceDiffMetrics(diff: TraceDiff): object {
   const first = diff.firstDivergence;
   return {

@@ -37,7 +37,7 @@ import {
 } from "../audit/image-audit.js";
 import { imageStats } from "../audit/image-stats.js";
 import { checkScaling, scalingSummary } from "../audit/scaling-check.js";
-import { diffTraces, traceDiffMetrics, traceDiffSummary } from "../audit/trace-diff.js";
+import { diffTraces, traceComparisons, traceDiffMetrics, traceDiffSummary } from "../audit/trace-diff.js";
 import { writePng } from "../io/png.js";
 import { packageRoot } from "../runner/own-files.js";
 import { ownProgram } from "../runner/plan/steps.js";
@@ -116,6 +116,12 @@ function auditTrace(args: string[]): number {
   if (diff.compared.length === 0)
     throw new InputError(`${refPath} and ${portPath} share no trace key (are both pixel traces?)`);
   report(p, traceDiffSummary(diff, shown(refPath), shown(portPath)), traceDiffMetrics(diff));
+  const out = stringOption(p, "out");
+  if (out !== undefined)
+    writeFileSync(
+      join(out, "comparisons.json"),
+      `${JSON.stringify(traceComparisons(diff, shown(refPath), shown(portPath)), null, 1)}\n`,
+    );
   return diff.firstDivergence ? 1 : 0;
 }
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
+
 /**
  * nbloop: runs the phases of declarative loop files and keeps their evidence and bookkeeping —
  * bundles, notes, the ledger's Attempts, the plan's task states.
  */
 
+import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { describeFsError, isBinary } from "../io/text-lines.js";
+import { buildSite } from "../report/build-site.js";
+import { bundleFile } from "../report/pages/site-paths.js";
 import { readResult } from "../runner/collect/bundle.js";
 import { envSnapshot } from "../runner/collect/env-snapshot.js";
 import { interruptedBy, signalExitCode, watchInterrupts } from "../runner/execute/interrupt.js";
@@ -34,6 +38,9 @@ const USAGE = `usage: nbloop <command> ...
                        per ledger item: status, last attempt, blocked phases, next up
   env --json [--workspace DIR]
                        the environment snapshot bundles record (schemas/env.schema.json)
+  report [--workspace DIR] [--out DIR] [--open]
+                       the evidence as web pages that open from disk (default reports/site/): the
+                       ledger's items, their attempts and trends, every bundle, the plans, a search
   brief <loop.yaml> <phase>
                        the phase as a hand-written-style memo
   import-memo <memo.md> [-o|--out loop.yaml]
@@ -96,7 +103,7 @@ async function run(args: string[]): Promise<number> {
     ...executorOptions(p),
     progress: ttyProgress(),
   });
-  out(outcome.lines);
+  out([...outcome.lines, ...reportLines(String(p.flags.get("workspace") ?? process.cwd()), outcome.bundle)]);
   return exitOf(outcome.status);
 }
 
@@ -122,8 +129,50 @@ async function rerun(args: string[]): Promise<number> {
     ...executorOptions(p),
     progress: ttyProgress(),
   });
-  out(outcome.lines);
+  out([...outcome.lines, ...reportLines(workspace, outcome.bundle)]);
   return exitOf(outcome.status);
+}
+
+/** After a run: the site brought up to date, and the bundle's page named (a failure here fails nothing). */
+function reportLines(workspace: string, bundle: string | null): string[] {
+  if (bundle === null) return [];
+  try {
+    const site = buildSite(workspace);
+    const page = bundleFile(
+      { workspace: resolve(workspace), site: site.site },
+      relative(resolve(workspace), bundle),
+    );
+    return [`  report: ${relative(process.cwd(), page) || page}`];
+  } catch (error) {
+    return [`  report: not updated (${(error as Error).message.split("\n")[0]})`];
+  }
+}
+
+async function report(args: string[]): Promise<number> {
+  const p = parseLongOptions(args, { workspace: 1, out: 1 });
+  const site = buildSite(String(p.flags.get("workspace") ?? process.cwd()), stringOption(p, "out"));
+  const index = relative(process.cwd(), site.index) || site.index;
+  out([
+    `nbloop report: ${site.pages} pages (${site.evidence.items.length} items, ${site.evidence.bundles.length} bundles: ${site.built} bundle pages built, ${site.kept} kept) in ${site.seconds.toFixed(2)} s`,
+    `  open: ${index}`,
+  ]);
+  if (p.flags.has("open")) out([openInBrowser(site.index)]);
+  return 0;
+}
+
+/** The page in the desktop's browser, where there is a desktop. */
+function openInBrowser(file: string): string {
+  const opener =
+    process.platform === "darwin"
+      ? "open"
+      : process.env.DISPLAY || process.env.WAYLAND_DISPLAY
+        ? "xdg-open"
+        : null;
+  if (!opener) return `  no desktop here (no DISPLAY): open ${file} in a browser`;
+  const child = spawn(opener, [file], { detached: true, stdio: "ignore" });
+  child.on("error", () => {});
+  child.unref();
+  return `  opened with ${opener}`;
 }
 
 async function status(args: string[]): Promise<number> {
@@ -178,6 +227,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   env,
   brief,
   "import-memo": importMemoCommand,
+  report,
   audit: auditCommand,
   picture: pictureCommand,
 };

@@ -244,8 +244,14 @@ describe("bad input", () => {
   }
 
   it("says what is missing or wrong", () => {
-    expectError(["audit"], "audit: expected trace, image, scaling or corpus");
-    expectError(["audit", "diff"], "audit: expected trace, image, scaling or corpus");
+    expectError(["audit"], "audit: expected trace, image, scaling, corpus or series");
+    expectError(["audit", "diff"], "audit: expected trace, image, scaling, corpus or series");
+    expectError(["audit", "series"], "--tasks is required");
+    expectError(["audit", "series", "--tasks", "nowhere"], "--tasks nowhere: cannot be read");
+    expectError(
+      ["audit", "corpus", "--gather", "x", "--case", "y"],
+      "--gather reads earlier audits: no --case with it",
+    );
     expectError(["audit", "trace", "--port", "a.log"], "--ref is required");
     expectError(["audit", "trace", "--ref", "none.log", "--port", "a.log"], "--ref none.log: cannot be read");
     expectError(

@@ -1,7 +1,7 @@
 /** summary.md of a bundle: the run at a glance, with each step, the mapped tests, artifacts and metrics. */
 
 import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { dirname, posix, relative } from "node:path";
 import { countsText } from "../execute/test-runners/runner.js";
 import type { PhasePlan } from "../plan/phase-plan.js";
 import type { RunResult, StepRecord } from "./bundle.js";
@@ -77,6 +77,15 @@ function artifactsSection(result: RunResult): string[] {
   return lines;
 }
 
+/** Markdown moved from `from` into a file in `to`: its relative links and pictures made to point where they did. */
+function rebased(markdown: string, from: string, to: string): string {
+  const prefix = relative(to, from);
+  if (prefix === "") return markdown;
+  return markdown.replace(/(!?\[[^\]]*\]\()([^)\s]+)\)/g, (whole, open: string, url: string) =>
+    /^(?:[a-z][a-z0-9+.-]*:|#|\/)/i.test(url) ? whole : `${open}${posix.join(prefix, url)})`,
+  );
+}
+
 export function summaryText(
   plan: PhasePlan,
   bundle: string,
@@ -117,7 +126,13 @@ export function summaryText(
   for (const name of [plan.phase.report ?? []].flat()) {
     const report = plan.path(bundle, name, "report");
     const title = name.replace(/^\{bundle\}\//, "");
-    if (existsSync(report)) lines.push("", `## Report: ${title}`, "", readFileSync(report, "utf8").trimEnd());
+    if (existsSync(report))
+      lines.push(
+        "",
+        `## Report: ${title}`,
+        "",
+        rebased(readFileSync(report, "utf8").trimEnd(), dirname(report), bundle),
+      );
   }
   const next = plan.phase.next_up ?? [];
   if (next.length > 0) lines.push("", "## Next up", "", ...next.map((n) => `- ${n}`));
