@@ -37,14 +37,23 @@ export interface Item {
   title: string;
   status: string | null;
   priority: string | null;
+  /** Files its section names outside its attempts (plan, reproduction, artifacts of record). */
+  paths: NamedPath[];
   attempts: Attempt[];
+}
+
+/** The lines of an item's section before its first attempt (or up to the next section). */
+function sectionHead(lines: string[], heading: number, firstAttempt: number | undefined): string {
+  let end = heading;
+  while (end < lines.length && (end === heading || !/^#{1,2}\s/.test(lines[end]))) end++;
+  return lines.slice(heading, Math.min(end, (firstAttempt ?? end + 1) - 1)).join("\n");
 }
 
 export interface PlanTable {
   /** Workspace-relative. */
   file: string;
   title: string;
-  tasks: Array<{ id: string; state: string; description: string }>;
+  tasks: Array<{ id: string; state: string; description: string; paths: NamedPath[] }>;
 }
 
 export interface Bundle {
@@ -90,15 +99,29 @@ function findBundles(workspace: string, skip: string): Bundle[] {
   return found.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Paths an attempt's text names: backquoted ones, and bare words that look like workspace paths. */
-function namedPaths(text: string): string[] {
+/**
+ * Paths a text names: backquoted ones, and bare words that look like workspace paths, whose first
+ * folder is one the workspace has (or a usual one), so that code such as `self.beam_center_f/s` is
+ * not taken for a file.
+ */
+function namedPaths(text: string, top: Set<string>): string[] {
   const words = new Set<string>();
   for (const m of text.matchAll(/`([^`\s]+)`/g)) words.add(m[1]);
   for (const m of text.matchAll(/(?:^|[\s(])((?:reports|plans|docs|scripts|tests|src|specs)\/[^\s`),;]+)/g))
     words.add(m[1]);
   return [...words]
     .map((w) => w.replace(/:\d+(?:[-,]\d+)*$/, "").replace(/[.:]+$/, ""))
-    .filter((w) => /^[\w.@+-]+(?:\/[\w.@+-]*)+$/.test(w) && !w.startsWith("/") && !w.includes(".."));
+    .filter((w) => /^[\w.@+-]+(?:\/[\w.@+-]*)+$/.test(w) && !w.includes(".."))
+    .filter((w) => top.has(w.split("/")[0]));
+}
+
+const USUAL_TOP = ["reports", "plans", "docs", "scripts", "tests", "src", "specs"];
+
+function resolvePaths(text: string, workspace: string, top: Set<string>, bundles: Set<string>): NamedPath[] {
+  return namedPaths(text, top).map((path) => {
+    const exists = existsSync(join(workspace, path));
+    return { path, exists, bundle: exists ? bundleOf(path, bundles) : null };
+  });
 }
 
 function bundleOf(path: string, bundles: Set<string>): string | null {
@@ -140,7 +163,7 @@ function attemptsOf(lines: string[], item: ReturnType<typeof parseLedger>["items
   });
 }
 
-function readPlans(workspace: string): PlanTable[] {
+function readPlans(workspace: string, named: (text: string) => NamedPath[]): PlanTable[] {
   const root = join(workspace, "plans");
   const files: string[] = [];
   const walk = (dir: string) => {
@@ -152,7 +175,7 @@ function readPlans(workspace: string): PlanTable[] {
   if (existsSync(root)) walk(root);
   return files.sort().flatMap((file) => {
     const text = readFileSync(file, "utf8");
-    const tasks = planTasks(text);
+    const tasks = planTasks(text).map((t) => ({ ...t, paths: named(t.row) }));
     if (tasks.length === 0) return [];
     const title = /^#\s+(.+)$/m.exec(text)?.[1] ?? relative(workspace, file);
     return [{ file: relative(workspace, file), title, tasks }];
@@ -160,8 +183,8 @@ function readPlans(workspace: string): PlanTable[] {
 }
 
 /** Rows of the tables whose header starts with ID and has a State column, with their descriptions. */
-function planTasks(text: string): PlanTable["tasks"] {
-  const tasks: PlanTable["tasks"] = [];
+function planTasks(text: string): Array<{ id: string; state: string; description: string; row: string }> {
+  const tasks: Array<{ id: string; state: string; description: string; row: string }> = [];
   let columns: { state: number; description: number } | null = null;
   for (const line of text.split("\n")) {
     const cells = tableCells(line);
@@ -184,6 +207,7 @@ function planTasks(text: string): PlanTable["tasks"] {
       id: values[0],
       state: values[columns.state] ?? "",
       description: columns.description > 0 ? (values[columns.description] ?? "") : "",
+      row: line,
     });
   }
   return tasks;
@@ -196,6 +220,8 @@ export function readEvidence(workspace: string, site: string, ledgerPath = "docs
   const lines = text.split("\n");
   const bundles = findBundles(workspace, site);
   const bundleSet = new Set(bundles.map((b) => b.path));
+  const top = new Set([...readdirSync(workspace), ...USUAL_TOP]);
+  const named = (t: string) => resolvePaths(t, workspace, top, bundleSet);
   const seen = new Map<string, Item>();
   for (const section of parseLedger(text).items) {
     const item = seen.get(section.id) ?? {
@@ -203,20 +229,24 @@ export function readEvidence(workspace: string, site: string, ledgerPath = "docs
       title: section.title,
       status: section.status,
       priority: section.priority,
+      paths: [],
       attempts: [],
     };
+    item.paths.push(...named(sectionHead(lines, section.line - 1, section.attempts[0]?.line)));
     item.status = section.status ?? item.status;
     for (const a of attemptsOf(lines, section)) {
-      const paths = namedPaths(a.text).map((path) => {
-        const exists = existsSync(join(workspace, path));
-        return { path, exists, bundle: exists ? bundleOf(path, bundleSet) : null };
-      });
-      item.attempts.push({ item: section.id, ...a, paths, metrics: metricsOf(a.text) });
+      item.attempts.push({ item: section.id, ...a, paths: named(a.text), metrics: metricsOf(a.text) });
     }
     seen.set(section.id, item);
   }
   for (const item of seen.values()) item.attempts.sort((a, b) => a.number - b.number);
-  return { workspace, ledger: ledgerPath, items: [...seen.values()], plans: readPlans(workspace), bundles };
+  return {
+    workspace,
+    ledger: ledgerPath,
+    items: [...seen.values()],
+    plans: readPlans(workspace, named),
+    bundles,
+  };
 }
 
 /** Files of a bundle with their sizes and times: what decides whether its page is built again. */

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import type { Evidence } from "../evidence.js";
 import { badge, esc, link, page, table } from "../html.js";
-import { statusBadge } from "./item-page.js";
+import { pathLinks, statusBadge } from "./item-page.js";
 import { bundleFile, from, inWorkspace, itemFile, type SitePaths } from "./site-paths.js";
 
 function itemRows(evidence: Evidence, paths: SitePaths, pageFile: string): string[][] {
@@ -36,8 +36,13 @@ function plansSection(evidence: Evidence, paths: SitePaths, pageFile: string): s
     .map(
       (plan) =>
         `<h3>${link(from(pageFile, inWorkspace(paths, plan.file)), plan.file)} — ${esc(plan.title)}</h3>\n${table(
-          ["task", "state", "description"],
-          plan.tasks.map((t) => [esc(t.id), badge(t.state), esc(t.description)]),
+          ["task", "state", "description", "files it names"],
+          plan.tasks.map((t) => [
+            esc(t.id),
+            badge(t.state),
+            esc(t.description),
+            pathLinks(t.paths, paths, pageFile),
+          ]),
           "plan",
         )}`,
     )

@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { Attempt, Evidence, Item } from "../evidence.js";
+import type { Attempt, Evidence, Item, NamedPath } from "../evidence.js";
 import { badge, esc, link, page, table } from "../html.js";
 import { renderMarkdown } from "../markdown.js";
 import { chart, type Point } from "../svg-chart.js";
@@ -14,10 +14,11 @@ import { bundleFile, from, inWorkspace, itemFile, type SitePaths } from "./site-
 /** Charts at most this many metrics, those seen in the most attempts first. */
 const MAX_CHARTS = 12;
 
-function linksOf(attempt: Attempt, paths: SitePaths, pageFile: string): string {
-  const bundles = [...new Set(attempt.paths.flatMap((p) => (p.bundle ? [p.bundle] : [])))];
+/** Links to the bundles and files a text names; a file that is not there marked missing. */
+export function pathLinks(named: NamedPath[], paths: SitePaths, pageFile: string): string {
+  const bundles = [...new Set(named.flatMap((p) => (p.bundle ? [p.bundle] : [])))];
   const out = bundles.map((b) => `bundle ${link(from(pageFile, bundleFile(paths, b)), b)}`);
-  for (const p of attempt.paths) {
+  for (const p of named) {
     if (p.bundle && bundles.includes(p.path.replace(/\/+$/, ""))) continue;
     out.push(
       p.exists
@@ -101,7 +102,7 @@ export function itemPage(
       esc(a.date),
       badge(a.result),
       `<div class="attempt-text">${renderMarkdown(dedent(a.text), ledgerDir, join(file, ".."))}</div>`,
-      linksOf(a, paths, file),
+      pathLinks(a.paths, paths, file),
     ]);
   const mine = evidence.bundles.filter((b) => b.result.item === item.id);
   const bundles = mine
@@ -115,6 +116,7 @@ export function itemPage(
     ]);
   const body = `<h1>${esc(item.id)} — ${esc(item.title)}</h1>
 <p>Status ${statusBadge(item.status)} · priority ${esc(item.priority ?? "—")} · ${item.attempts.length} attempts · ${link(from(file, join(paths.site, "index.html")), "all items")}</p>
+<p>Files it names: ${pathLinks(item.paths, paths, file)}</p>
 <h2>Trends over the attempts</h2>
 ${trends(item, evidence, read)}
 <h2>Attempts History</h2>
