@@ -7,7 +7,7 @@
  */
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/paths.js";
@@ -55,6 +55,12 @@ phases:
       - id: asleep
         matrix: { k: [1, 2, 3, 4] }
         run: ${node("require('fs').writeFileSync(process.env.NBLOOP_TASK + '/started', ''); setTimeout(() => {}, 120000)")}
+  unseen:
+    summary: A task whose node cannot see the bundle
+    slurm: { extra: [--begin=now+3] }
+    do_now:
+      - id: unseen
+        run: ["true"]
   lost:
     summary: A task whose script dies before it can say how it ended
     do_now:
@@ -172,7 +178,36 @@ describe.skipIf(!installed)("the Slurm executor on a one-node cluster", () => {
     const [bundle] = ws.bundles("reports/lost");
     const [job] = result(bundle).jobs;
     expect(r.stdout).toContain(`blocked — step lost job ${job} left the queue on `);
-    expect(r.stdout).toContain(`without writing its status into the bundle: Slurm says FAILED`);
-    expect(r.stdout).toContain(`(see slurm/lost/slurm-${job}.out)`);
+    expect(r.stdout).toContain("without writing its status into the bundle (Slurm says FAILED");
+    expect(r.stdout).toContain(
+      `the workspace must be on a filesystem the Slurm nodes share (see slurm/lost/slurm-${job}.out)`,
+    );
   });
+
+  it("a node that cannot see the bundle: the task is lost and the shared filesystem named", async () => {
+    const child = spawn(
+      process.execPath,
+      [NBLOOP, "run", "loops/slurm.yaml", "unseen", "--workspace", ws.dir],
+      {
+        cwd: ws.dir,
+        env: { ...process.env, ...env },
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    // the job waits 3 s to start; meanwhile its folder goes, as on a node that does not mount it
+    const folder = () => {
+      const [bundle] = ws.bundles("reports/unseen");
+      return bundle === undefined ? null : join(bundle, "slurm/unseen");
+    };
+    for (let i = 0; i < 100 && !(folder() && existsSync(join(folder() as string, "batch.sh"))); i++)
+      await new Promise((done) => setTimeout(done, 50));
+    rmSync(folder() as string, { recursive: true, force: true });
+    const code = await new Promise((done) => child.on("exit", done));
+    expect(code).toBe(3);
+    expect(stdout).toContain("blocked — step unseen job ");
+    expect(stdout).toContain("the workspace must be on a filesystem the Slurm nodes share");
+  }, 60_000);
 });

@@ -115,19 +115,23 @@ function finishedOutcome(sub: SlurmSubmission, index: number, text: string): Tas
   };
 }
 
-/** A task that left the queue without a status line: what scontrol still knows of it. */
+/**
+ * A task that left the queue without a status line: what scontrol still knows of it. On a node that
+ * cannot see the bundle the job cannot even open its output file there, so the shared filesystem is
+ * named whatever Slurm says.
+ */
 async function lostOutcome(sub: SlurmSubmission, index: number, node: string): Promise<TaskOutcome> {
   const job = sub.jobOf[index] ?? "";
   const info = await scontrolJob(job);
   const where = info.NodeList && info.NodeList !== "(null)" ? info.NodeList : node;
-  const exit = Number((info.ExitCode ?? "").split(":")[0]);
+  const exit = (info.ExitCode ?? "").split(":")[0];
+  const said = info.JobState
+    ? `Slurm says ${info.JobState}${info.Reason && info.Reason !== "None" ? `, ${info.Reason}` : ""}${exit && exit !== "0" ? `, exit ${exit}` : ""}`
+    : "Slurm no longer knows the job";
+  const unseen = exit === String(NO_SHARED_BUNDLE) ? "the node could not see the bundle: " : "";
   const output = relative(sub.context.bundle, sub.dir);
-  const shared =
-    exit === NO_SHARED_BUNDLE || !info.JobState
-      ? "the workspace must be on a filesystem the Slurm nodes share"
-      : `Slurm says ${info.JobState}${info.Reason && info.Reason !== "None" ? ` (${info.Reason})` : ""}`;
   return notRun(
-    `job ${job} left the queue${where ? ` on ${where}` : ""} without writing its status into the bundle: ${shared} (see ${output}/slurm-${job}.out)`,
+    `job ${job} left the queue${where ? ` on ${where}` : ""} without writing its status into the bundle (${said}); ${unseen}the workspace must be on a filesystem the Slurm nodes share (see ${output}/slurm-${job}.out)`,
     where,
     job,
   );
