@@ -15,6 +15,7 @@ import { readResult } from "../runner/collect/bundle.js";
 import { envSnapshot } from "../runner/collect/env-snapshot.js";
 import { interruptedBy, signalExitCode, watchInterrupts } from "../runner/execute/interrupt.js";
 import { howItEnded, type StepProgress } from "../runner/execute/run-step.js";
+import { findProgram } from "../runner/execute/test-runners/program.js";
 import { loadLoop, phaseOf } from "../runner/load/load-loop.js";
 import { renderBrief } from "../runner/memo/brief.js";
 import { importMemo } from "../runner/memo/import.js";
@@ -169,6 +170,8 @@ function openInBrowser(file: string): string {
         ? "xdg-open"
         : null;
   if (!opener) return `  no desktop here (no DISPLAY): open ${file} in a browser`;
+  if (!findProgram(opener, process.cwd(), process.env))
+    return `  no ${opener} here: open ${file} in a browser`;
   const child = spawn(opener, [file], { detached: true, stdio: "ignore" });
   child.on("error", () => {});
   child.unref();

@@ -5,7 +5,16 @@
  * `nbloop run` naming the updated page; and 1,000 bundles built in seconds.
  */
 
-import { appendFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reportWorkspace } from "../support/report-workspace.js";
@@ -39,6 +48,34 @@ describe("nbloop report", () => {
     expect(index).toContain("#3 2026-");
     expect(index).toContain('<a href="../../plans/report.md">plans/report.md</a>');
     expect(readdirSync(join(ws.dir, "reports/site/bundles"))).toHaveLength(3);
+  });
+
+  it("--open: the desktop's browser where there is a desktop, else the file to open", () => {
+    const r = ws.nbloop(["report", "--open"], { DISPLAY: undefined, WAYLAND_DISPLAY: undefined });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `  no desktop here (no DISPLAY): open ${join(ws.dir, "reports/site/index.html")} in a browser\n`,
+    );
+    const none = ws.nbloop(["report", "--open"], { DISPLAY: ":99", PATH: "/nonexistent" });
+    expect(none.stdout).toContain("  no xdg-open here: open ");
+    // a desktop's opener, standing in for xdg-open, is handed the index
+    ws.write("bin/xdg-open", `#!/bin/sh\necho "$1" > "${join(ws.dir, "opened.txt")}"\n`);
+    chmodSync(join(ws.dir, "bin/xdg-open"), 0o755);
+    const opened = ws.nbloop(["report", "--open"], {
+      DISPLAY: ":99",
+      PATH: `${join(ws.dir, "bin")}:${process.env.PATH}`,
+    });
+    expect(opened.stdout).toContain("  opened with xdg-open\n");
+    for (let i = 0; i < 50 && !existsSync(join(ws.dir, "opened.txt")); i++) execFileSync("sleep", ["0.1"]);
+    expect(ws.read("opened.txt")).toBe(`${join(ws.dir, "reports/site/index.html")}\n`);
+  });
+
+  it("refuses a workspace without a ledger, naming it", () => {
+    const r = ws.nbloopHere(["report", "--workspace", join(ws.dir, "docs")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `nbloop: error: ${join(ws.dir, "docs/docs/fix_plan.md")}: no ledger here (give --workspace)\n`,
+    );
   });
 
   it("escapes what comes from files: a title with markup shows as text", () => {
