@@ -16,6 +16,7 @@ tr.changed td { background: #fff1c7; }
 .none { color: #778; }
 pre { background: #fff; border: 1px solid #d8dde6; padding: 8px; overflow-x: auto; white-space: pre-wrap; }
 .attempt-text { max-width: 760px; }
+table.attempts td:last-child { max-width: 320px; word-break: break-all; }
 .pictures { display: flex; flex-wrap: wrap; gap: 16px; }
 .pictures figure { margin: 0; }
 .pictures img { width: 256px; max-width: 360px; height: auto; image-rendering: pixelated; border: 1px solid #d8dde6; }

@@ -57,7 +57,9 @@ ${js}
 }
 
 /** A status or result word as a coloured badge. */
-export function badge(word: string): string {
+export function badge(text: string): string {
+  // ledgers write results in bold (**PARTIAL SUCCESS**): the badge shows the words
+  const word = text.replace(/\*\*|__/g, "").trim();
   const w = word.toLowerCase();
   const kind = /success|done|pass|match|complete|cached|reused|\[d\]|^ok$|^exit 0$/.test(w)
     ? "ok"

@@ -8,11 +8,14 @@ import { posix } from "node:path";
 import MarkdownIt from "markdown-it";
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+/** Ledger entries are written line by line (Metrics:, Artifacts:): their line breaks are kept. */
+const lines = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: true });
 
 const LOCAL = /^(?![a-z][a-z0-9+.-]*:|#|\/)/i;
 
-/** `from`: the markdown file's folder; `to`: the page's folder (both absolute). */
-export function renderMarkdown(text: string, from: string, to: string): string {
+/** `from`: the markdown file's folder; `to`: the page's folder (both absolute); `keepBreaks` for ledger text. */
+export function renderMarkdown(text: string, from: string, to: string, keepBreaks = false): string {
+  const renderer = keepBreaks ? lines : md;
   const rebase = (url: string) => {
     if (!LOCAL.test(url)) return url;
     const [path, hash = ""] = url.split("#", 2);
@@ -20,7 +23,7 @@ export function renderMarkdown(text: string, from: string, to: string): string {
     return target.split("/").map(encodeURIComponent).join("/") + (hash ? `#${hash}` : "");
   };
   const env = {};
-  const tokens = md.parse(text, env);
+  const tokens = renderer.parse(text, env);
   const walk = (list: typeof tokens) => {
     for (const t of list) {
       if (t.type === "link_open") t.attrSet("href", rebase(String(t.attrGet("href") ?? "")));
@@ -29,5 +32,5 @@ export function renderMarkdown(text: string, from: string, to: string): string {
     }
   };
   walk(tokens);
-  return md.renderer.render(tokens, md.options, env);
+  return renderer.renderer.render(tokens, renderer.options, env);
 }

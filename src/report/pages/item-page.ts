@@ -101,7 +101,7 @@ export function itemPage(
       `<a id="attempt-${a.number}">#${a.number}</a>`,
       esc(a.date),
       badge(a.result),
-      `<div class="attempt-text">${renderMarkdown(dedent(a.text), ledgerDir, join(file, ".."))}</div>`,
+      `<div class="attempt-text">${renderMarkdown(dedent(a.text), ledgerDir, join(file, ".."), true)}</div>`,
       pathLinks(a.paths, paths, file),
     ]);
   const mine = evidence.bundles.filter((b) => b.result.item === item.id);
