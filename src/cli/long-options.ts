@@ -8,7 +8,10 @@ export interface ParsedOptions {
   flags: Map<string, string | true>;
 }
 
-/** `arity` names the options that take values and how many (`--name=value` works for one). */
+/**
+ * `arity` names every option and how many values it takes: 0 for a flag (`--name=value` works for
+ * one value). Any other `--name` is refused, so that a mistyped option is not silently ignored.
+ */
 export function parseLongOptions(argv: string[], arity: Record<string, number>): ParsedOptions {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
@@ -19,7 +22,8 @@ export function parseLongOptions(argv: string[], arity: Record<string, number>):
       continue;
     }
     const [name, inline] = arg.slice(2).split("=", 2);
-    const count = arity[name] ?? 0;
+    if (!Object.hasOwn(arity, name)) throw new InputError(`unknown option --${name}`);
+    const count = arity[name];
     if (count === 0) {
       if (inline !== undefined) throw new InputError(`--${name} takes no value`);
       flags.set(name, true);

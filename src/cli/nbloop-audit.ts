@@ -106,7 +106,7 @@ function report(p: ParsedOptions, summary: string, metrics: object): void {
 }
 
 function auditTrace(args: string[]): number {
-  const p = parseLongOptions(args, { ref: 1, port: 1, rtol: 1, atol: 1, out: 1 });
+  const p = parseLongOptions(args, { ref: 1, port: 1, rtol: 1, atol: 1, out: 1, json: 0 });
   const refPath = requiredOption(p, "ref", AUDIT_USAGE);
   const portPath = requiredOption(p, "port", AUDIT_USAGE);
   const diff = diffTraces(readText(refPath, "--ref"), readText(portPath, "--port"), {
@@ -126,7 +126,16 @@ function auditTrace(args: string[]): number {
 }
 
 function auditImage(args: string[]): number {
-  const p = parseLongOptions(args, { ref: 1, port: 1, fpixels: 1, spixels: 1, roi: 4, peaks: 1, out: 1 });
+  const p = parseLongOptions(args, {
+    ref: 1,
+    port: 1,
+    fpixels: 1,
+    spixels: 1,
+    roi: 4,
+    peaks: 1,
+    out: 1,
+    json: 0,
+  });
   const fpixels = numberOption(p, "fpixels");
   const spixels = numberOption(p, "spixels");
   const refPath = requiredOption(p, "ref", AUDIT_USAGE);
@@ -151,7 +160,7 @@ function auditImage(args: string[]): number {
 }
 
 function auditScaling(args: string[]): number {
-  const p = parseLongOptions(args, { trace: 1, out: 1 });
+  const p = parseLongOptions(args, { trace: 1, out: 1, json: 0 });
   const tracePath = requiredOption(p, "trace", AUDIT_USAGE);
   const check = checkScaling(readText(tracePath, "--trace"));
   report(p, scalingSummary(check, shown(tracePath)), {
@@ -204,7 +213,7 @@ function auditCorpus(args: string[]): number {
     if (args[i] === "--case" && i + 1 < args.length) cases.push(args[++i]);
     else rest.push(args[i]);
   }
-  const p = parseLongOptions(rest, { reference: 1, out: 1, gather: 1 });
+  const p = parseLongOptions(rest, { reference: 1, out: 1, gather: 1, json: 0 });
   const referenceDir = resolve(
     stringOption(p, "reference") ?? process.env.NB_REFERENCE_DIR ?? join(packageRoot(), "reference"),
   );
@@ -225,7 +234,7 @@ function auditCorpus(args: string[]): number {
 }
 
 function auditSeries(args: string[]): number {
-  const p = parseLongOptions(args, { tasks: 1, image: 1, fpixels: 1, out: 1 });
+  const p = parseLongOptions(args, { tasks: 1, image: 1, fpixels: 1, out: 1, json: 0 });
   const folder = requiredOption(p, "tasks", AUDIT_USAGE);
   const image = stringOption(p, "image") ?? "frame.smv";
   const frames = readSeries(folder, image, numberOption(p, "fpixels"));
@@ -245,7 +254,7 @@ function auditSeries(args: string[]): number {
 }
 
 export function pictureCommand(args: string[]): number {
-  const p = parseLongOptions(args, { image: 1, png: 1, fpixels: 1, spixels: 1, roi: 4 });
+  const p = parseLongOptions(args, { image: 1, png: 1, fpixels: 1, spixels: 1, roi: 4, json: 0 });
   const image = readImage(
     requiredOption(p, "image", AUDIT_USAGE),
     numberOption(p, "fpixels"),

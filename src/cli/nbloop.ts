@@ -93,7 +93,7 @@ const out = (lines: string[]) => process.stdout.write(`${lines.join("\n")}\n`);
 
 async function run(args: string[]): Promise<number> {
   watchInterrupts();
-  const p = parseLongOptions(args, { workspace: 1, executor: 1, jobs: 1 });
+  const p = parseLongOptions(args, { workspace: 1, executor: 1, jobs: 1, "dry-run": 0, resume: 0 });
   expectPositional(p, 2, "a loop file and a phase");
   const outcome = await runPhase({
     loopPath: p.positional[0],
@@ -150,7 +150,7 @@ function reportLines(workspace: string, bundle: string | null): string[] {
 }
 
 async function report(args: string[]): Promise<number> {
-  const p = parseLongOptions(args, { workspace: 1, out: 1 });
+  const p = parseLongOptions(args, { workspace: 1, out: 1, open: 0 });
   const site = buildSite(String(p.flags.get("workspace") ?? process.cwd()), stringOption(p, "out"));
   const index = relative(process.cwd(), site.index) || site.index;
   out([
@@ -179,14 +179,14 @@ function openInBrowser(file: string): string {
 }
 
 async function status(args: string[]): Promise<number> {
-  const p = parseLongOptions(args, { workspace: 1 });
+  const p = parseLongOptions(args, { workspace: 1, json: 0 });
   const items = workspaceStatus(String(p.flags.get("workspace") ?? process.cwd()));
   out(p.flags.has("json") ? [JSON.stringify(items, null, 2)] : statusLines(items));
   return 0;
 }
 
 async function env(args: string[]): Promise<number> {
-  const p = parseLongOptions(args, { workspace: 1 });
+  const p = parseLongOptions(args, { workspace: 1, json: 0 });
   if (!p.flags.has("json")) throw new InputError("env: only --json output is available");
   out([JSON.stringify(envSnapshot(String(p.flags.get("workspace") ?? process.cwd())), null, 2)]);
   return 0;

@@ -133,6 +133,8 @@ phases:
     );
     refused(["run", "loop.yaml", "fine", "--jobs", "0"], "--jobs: a whole number of 1 or more (got 0)");
     refused(["run", "loop.yaml", "fine", "--jobs", "two"], '--jobs: "two" is not a number');
+    refused(["run", "loop.yaml", "fine", "--resum"], "unknown option --resum");
+    refused(["report", "--opne"], "unknown option --opne");
     refused(
       ["run", "loop.yaml", "fine", "--executor", "slurm"],
       "the slurm executor needs Slurm's sbatch, squeue, scancel, scontrol on PATH (is Slurm installed here?)",
