@@ -50,6 +50,14 @@ const GATHER = node(
   "{bundle}/all.txt",
 );
 
+/** Reads its part from the folder it is given. */
+const FROM_FOLDER = node(
+  "const fs = require('fs'); fs.writeFileSync(process.argv[3] + '/out.txt', fs.readFileSync(process.argv[1] + '/' + process.argv[2] + '.txt'))",
+  "inputs",
+  "{matrix.part}",
+  "{task}",
+);
+
 const FLAKY = node(
   "if (process.argv[1] === '2' && !require('fs').existsSync('fixed.flag')) { console.error('task 2 needs fixed.flag'); process.exit(3) } console.log('task ' + process.argv[1])",
   "{matrix.n}",
@@ -75,6 +83,20 @@ phases:
         run: ${GATHER}
     artifacts:
       - { path: "{bundle}/all.txt" }
+  whole:
+    summary: Each part read from the folder the argv names
+    do_now:
+      - id: part
+        matrix: { part: [a, b, c] }
+        run: ${FROM_FOLDER}
+  narrow:
+    summary: The same, with the file each part reads declared as all it reads
+    do_now:
+      - id: part
+        matrix: { part: [a, b, c] }
+        run: ${FROM_FOLDER}
+        inputs: ["inputs/{matrix.part}.txt"]
+        inputs_only: true
   flaky:
     summary: Three tasks, one needs a flag file
     do_now:
@@ -182,6 +204,19 @@ describe("matrix steps on the local pool", () => {
     expect(states(latest, "upper")).toEqual(["cached", "done", "cached"]);
     expect(states(latest, "join")).toEqual(["done"]);
     expect(readFileSync(join(latest, "all.txt"), "utf8")).toBe("ALPHA\nBRAVO\nGAMMA\n");
+  });
+
+  it("inputs_only: a task that names a whole folder but reads one file of it runs again only when that file changes", () => {
+    for (const phase of ["whole", "narrow"])
+      expect(ws.nbloop(["run", "loops/tasks.yaml", phase]).code).toBe(0);
+    ws.write("inputs/b.txt", "bravo\n");
+    const states = (phase: string) => {
+      expect(ws.nbloop(["run", "loops/tasks.yaml", phase, "--resume"]).code).toBe(0);
+      const bundle = ws.bundles(`reports/${phase}`)[1];
+      return index(bundle, "part").tasks.map((t: { state: string }) => t.state);
+    };
+    expect(states("whole")).toEqual(["done", "done", "done"]);
+    expect(states("narrow")).toEqual(["cached", "done", "cached"]);
   });
 
   it("a failing task blocks the phase by name; nbloop rerun runs that task alone, then the steps after", () => {

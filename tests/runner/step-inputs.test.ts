@@ -94,6 +94,7 @@ describe("step conditions", () => {
           stdoutFile: "c_trace.log",
           stderrFile: "c_trace.stderr",
           inputs: [],
+          inputsOnly: false,
         },
       ],
     });

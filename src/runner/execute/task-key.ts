@@ -2,7 +2,7 @@
  * A task's cache key: the hash of its argv and variables (the bundle's and the workspace's paths
  * written as {bundle} and {workspace}, so that a new bundle or a moved workspace keeps the key), the
  * content of every file or folder it names that exists before it runs (its own folder excepted: that
- * is where its outputs go) and of the inputs its step declares, and the versions of the tools: Node,
+ * is where its outputs go) and of the inputs its step declares (only those, with inputs_only), and the versions of the tools: Node,
  * the program it starts, and this package's build where it runs one of this package's programs.
  */
 
@@ -91,7 +91,8 @@ export function taskKey(task: PreparedTask, bundle: string, workspace: string): 
   if (task.argv.some((w) => w.startsWith(join(root, "dist")) || w.startsWith(join(root, "bin"))))
     hash.update(`build ${ownBuild()}\n`);
   const budget = { files: 0, bytes: 0 };
-  const named = [...pathWords(task.argv.slice(1)).map((w) => resolve(task.cwd, w)), ...task.inputs];
+  const fromArgv = task.inputsOnly ? [] : pathWords(task.argv.slice(1)).map((w) => resolve(task.cwd, w));
+  const named = [...fromArgv, ...task.inputs];
   try {
     for (const path of [...new Set(named)]) {
       if (own && (path === own || path.startsWith(`${own}/`))) continue;

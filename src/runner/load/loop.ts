@@ -126,6 +126,8 @@ export interface Step {
   matrix?: Record<string, MatrixAxis>;
   /** Files or folders the step reads without naming them in its argv (part of its cache key). */
   inputs?: string[];
+  /** The inputs are all the step reads: the cache key hashes them, not the paths its argv names. */
+  inputs_only?: boolean;
 }
 
 export interface Artifact {

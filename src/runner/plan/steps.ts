@@ -32,6 +32,8 @@ export interface PreparedTask {
   stderrFile: string;
   /** Files and folders it reads without naming them (absolute). */
   inputs: string[];
+  /** Whether `inputs` are all it reads (its argv's paths left out of its cache key). */
+  inputsOnly: boolean;
 }
 
 export interface PreparedStep {
@@ -194,6 +196,7 @@ export function prepareStep(
       stdoutFile: task ? join(dir, "stdout") : (step.stdout ?? `${step.id}.stdout`),
       stderrFile: task ? join(dir, "stderr") : (step.stderr ?? `${step.id}.stderr`),
       inputs: (step.inputs ?? []).map((i) => resolve(workspace, filled(i))),
+      inputsOnly: step.inputs_only === true,
     };
   };
   return {
