@@ -5,7 +5,7 @@
  * write: an attempt's links come from the paths its text names.
  */
 
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseLedger } from "../ledger/fix-plan.js";
 import { cellValue, isSeparatorRow, tableCells } from "../ledger/table-row.js";
@@ -21,7 +21,6 @@ export interface NamedPath {
 }
 
 export interface Attempt {
-  item: string;
   number: number;
   date: string;
   result: string;
@@ -77,7 +76,7 @@ function findBundles(workspace: string, skip: string): Bundle[] {
   const found: Bundle[] = [];
   const walk = (dir: string, depth: number) => {
     if (depth > 10 || dir === skip) return;
-    let entries: import("node:fs").Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
@@ -235,7 +234,7 @@ export function readEvidence(workspace: string, site: string, ledgerPath = "docs
     item.paths.push(...named(sectionHead(lines, section.line - 1, section.attempts[0]?.line)));
     item.status = section.status ?? item.status;
     for (const a of attemptsOf(lines, section)) {
-      item.attempts.push({ item: section.id, ...a, paths: named(a.text), metrics: metricsOf(a.text) });
+      item.attempts.push({ ...a, paths: named(a.text), metrics: metricsOf(a.text) });
     }
     seen.set(section.id, item);
   }

@@ -5,7 +5,7 @@
  * with the reference, port and difference pictures, every other picture, and its summary.md.
  */
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { verifyManifest } from "../../runner/collect/bundle.js";
 import type { Bundle } from "../evidence.js";
@@ -25,7 +25,7 @@ function readJson(path: string): Record<string, unknown> | null {
 function foldersWith(root: string, name: string, depth = 3): string[] {
   const found: string[] = [];
   const walk = (dir: string, level: number) => {
-    let entries: import("node:fs").Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

@@ -33,7 +33,7 @@ export function pathLinks(named: NamedPath[], paths: SitePaths, pageFile: string
  * Per attempt: the numbers of its Metrics lines (keys compared without case), its bundle's
  * metrics.json values (words too, such as the first divergence's key) and the bundle's seconds.
  */
-export function attemptMetrics(
+function attemptMetrics(
   attempt: Attempt,
   evidence: Evidence,
   read: (bundle: string) => Record<string, unknown>,

@@ -12,9 +12,12 @@ import { delimiter, join, resolve } from "node:path";
 import { packageRoot } from "../own-files.js";
 import type { PreparedTask } from "../plan/steps.js";
 
-/** A folder beyond these is not hashed: its task is not cached, and the summary says why. */
+/**
+ * A task naming more than this is not hashed (every run computes keys, so that a later --resume can
+ * find them): it is not cached, and its record says why.
+ */
 const MAX_FILES = 20_000;
-const MAX_BYTES = 2 * 1024 ** 3;
+const MAX_BYTES = 256 * 1024 ** 2;
 
 export type TaskKey = { key: string; reason: null } | { key: null; reason: string };
 
@@ -45,7 +48,7 @@ function folderDigest(root: string, budget: { files: number; bytes: number }): s
         budget.files += 1;
         budget.bytes += stat.size;
         if (budget.files > MAX_FILES || budget.bytes > MAX_BYTES)
-          throw new TooLarge(`${root} holds more than ${MAX_FILES} files or 2 GiB`);
+          throw new TooLarge(`not cached: ${root} holds more than ${MAX_FILES} files or 256 MiB`);
         hash.update(`${rel}${name}\0${fileDigest(path, stat)}\n`);
       }
     }
