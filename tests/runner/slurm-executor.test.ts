@@ -197,14 +197,17 @@ describe.skipIf(!installed)("the Slurm executor on a one-node cluster", () => {
     child.stdout.on("data", (d) => {
       stdout += d;
     });
-    // the job waits 3 s to start; meanwhile its folder goes, as on a node that does not mount it
-    const folder = () => {
-      const [bundle] = ws.bundles("reports/unseen");
-      return bundle === undefined ? null : join(bundle, "slurm/unseen");
-    };
-    for (let i = 0; i < 100 && !(folder() && existsSync(join(folder() as string, "batch.sh"))); i++)
-      await new Promise((done) => setTimeout(done, 50));
-    rmSync(folder() as string, { recursive: true, force: true });
+    // the job waits 3 s to start; once Slurm holds it, its folder goes, as on a node that does
+    // not mount it (removed before sbatch had read the script, it would be a refused submission)
+    const queued = () =>
+      execFileSync("squeue", ["--noheader", "--name=nbloop-unseen", "--format=%i"], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      }).trim() !== "";
+    for (let i = 0; i < 200 && !queued(); i++) await new Promise((done) => setTimeout(done, 50));
+    expect(queued()).toBe(true);
+    const [bundle] = ws.bundles("reports/unseen");
+    rmSync(join(bundle, "slurm/unseen"), { recursive: true, force: true });
     const code = await new Promise((done) => child.on("exit", done));
     expect(code).toBe(3);
     expect(stdout).toContain("blocked — step unseen job ");
