@@ -316,9 +316,9 @@ describe("nbloop run", () => {
     const child = spawn(process.execPath, [NBLOOP, "run", "loops/demo.yaml", "slow", "--workspace", ws], {
       cwd: ws,
     });
-    for (let i = 0; i < 200 && !bundles("slow").some((b) => existsSync(join(b, "sleep.stdout"))); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const sleeping = () => bundles("slow").some((b) => existsSync(join(b, "sleep.stdout")));
+    for (let i = 0; i < 800 && !sleeping(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sleeping()).toBe(true);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
     const [bundle] = bundles("slow");
@@ -339,9 +339,9 @@ describe("nbloop run", () => {
     child.stdout.on("data", (d) => {
       stdout += d;
     });
-    for (let i = 0; i < 200 && !bundles("slow").some((b) => existsSync(join(b, "sleep.stdout"))); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const sleeping = () => bundles("slow").some((b) => existsSync(join(b, "sleep.stdout")));
+    for (let i = 0; i < 800 && !sleeping(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sleeping()).toBe(true);
     const start = performance.now();
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.on("exit", r));
